@@ -1,0 +1,32 @@
+"""Reads for pages and the API: constant query counts whatever the number of rows."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from portfolio.access import projects_visible_to
+
+from .choices import GateReviewStatus
+from .models import AuditRecord, GateReview, Project
+
+
+def project_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+    """Projects the user may see, with everything a list row shows loaded in the same query."""
+    return (
+        projects_visible_to(user)
+        .select_related("portfolio", "business_unit", "strategic_goal", "owner", "sponsor")
+        .annotate(open_reviews=Count("gate_reviews", filter=Q(gate_reviews__status=GateReviewStatus.OPEN)))
+        .order_by("code")
+    )
+
+
+def project_history(project: Project) -> QuerySet[AuditRecord]:
+    return AuditRecord.objects.filter(project=project).select_related("actor").order_by("-at", "-id")
+
+
+def project_gate_reviews(project: Project) -> QuerySet[GateReview]:
+    return (
+        GateReview.objects.filter(project=project)
+        .select_related("requested_by", "decided_by")
+        .prefetch_related("votes__voter", "actions__owner")
+        .order_by("-requested_at", "-id")
+    )

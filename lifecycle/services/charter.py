@@ -1,0 +1,130 @@
+"""Charter edits: every save is a new version, and a save based on an old version is refused."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.utils import timezone
+
+from portal.exceptions import NotAllowed, StaleEdit, ValidationFailed
+from portfolio.access import can_edit_project
+
+from ..models import Charter, CharterVersion, DataDictionaryEntry, DataSource, Milestone, Project, SuccessMetric
+from .audit import audit_write, changed_fields, json_safe
+
+CHARTER_FIELDS: tuple[str, ...] = (
+    "objective",
+    "goal_type",
+    "goal_description",
+    "model_users",
+    "business_process",
+    "acceptance_measure",
+    "expected_benefit",
+    "expected_cost",
+)
+
+# section name -> (row model, its editable fields in display order)
+CHARTER_SECTIONS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "success_metrics": (SuccessMetric, ("name", "definition", "baseline", "target", "unit", "due_date")),
+    "data_sources": (DataSource, ("name", "owner", "system", "is_ssot", "link")),
+    "data_dictionary": (DataDictionaryEntry, ("field", "data_type", "description", "source")),
+    "milestones": (Milestone, ("name", "due_date", "done")),
+}
+
+
+def charter_snapshot(charter: Charter) -> dict[str, Any]:
+    """The whole charter as JSON-safe data: what a version stores and what diffs compare."""
+    content: dict[str, Any] = {field: getattr(charter, field) for field in CHARTER_FIELDS}
+    for section, (_model, fields) in CHARTER_SECTIONS.items():
+        rows = getattr(charter, section).all()
+        content[section] = [{field: getattr(row, field) for field in fields} for row in rows]
+    return json_safe(content)
+
+
+def _replace_rows(charter: Charter, section: str, rows: list[dict[str, Any]]) -> None:
+    model, fields = CHARTER_SECTIONS[section]
+    model._default_manager.filter(charter=charter).delete()
+    model._default_manager.bulk_create(
+        [
+            model(charter=charter, position=position, **{field: row.get(field) for field in fields if field in row})
+            for position, row in enumerate(rows)
+        ]
+    )
+
+
+def _check_changes(changes: dict[str, Any]) -> None:
+    unknown = set(changes) - set(CHARTER_FIELDS) - set(CHARTER_SECTIONS)
+    if unknown:
+        raise ValidationFailed(
+            "Unknown charter fields: " + ", ".join(sorted(unknown)) + ".",
+            details={key: "Unknown field." for key in sorted(unknown)},
+        )
+    errors: dict[str, str] = {}
+    for section, (_model, fields) in CHARTER_SECTIONS.items():
+        for index, row in enumerate(changes.get(section) or []):
+            extra = set(row) - set(fields)
+            if extra:
+                errors[f"{section}[{index}]"] = "Unknown columns: " + ", ".join(sorted(extra)) + "."
+            elif not str(row.get(fields[0]) or "").strip():
+                errors[f"{section}[{index}]"] = f"The {fields[0].replace('_', ' ')} is required."
+    for money in ("expected_benefit", "expected_cost"):
+        value = changes.get(money)
+        if value is not None and value < 0:
+            errors[money] = "Cannot be negative."
+    if errors:
+        raise ValidationFailed("The charter has invalid entries.", details=errors)
+
+
+@transaction.atomic
+def charter_update(
+    *,
+    actor: AbstractBaseUser,
+    project: Project,
+    base_version: int,
+    changes: dict[str, Any],
+    note: str = "",
+) -> Charter:
+    """Apply `changes` (charter fields and/or whole sections) made on top of `base_version`.
+
+    Raises StaleEdit, carrying the current content, when someone saved in between: nothing is
+    overwritten and the caller shows both versions. A save that changes nothing creates no version.
+    """
+    charter = Charter.objects.select_for_update().get(project=project)
+    if not can_edit_project(actor, project):
+        raise NotAllowed("Only the portfolio's program or project managers can edit this charter.")
+    _check_changes(changes)
+    before = charter_snapshot(charter)
+    if charter.version != base_version:
+        raise StaleEdit(
+            f"The charter was saved by someone else (version {charter.version}) after you opened "
+            f"version {base_version}. Nothing was overwritten.",
+            current_version=charter.version,
+            current=before,
+        )
+    for field in CHARTER_FIELDS:
+        if field in changes:
+            setattr(charter, field, changes[field] if changes[field] is not None or field.startswith("expected") else "")
+    for section in CHARTER_SECTIONS:
+        if section in changes:
+            _replace_rows(charter, section, list(changes[section] or []))
+    charter.version += 1
+    charter.updated_by = actor
+    charter.save()
+    after = charter_snapshot(charter)
+    before_changed, after_changed = changed_fields(before, after)
+    if not after_changed:
+        transaction.set_rollback(True)
+        return Charter.objects.get(pk=charter.pk)
+    CharterVersion.objects.create(
+        charter=charter, number=charter.version, content=after, created_at=timezone.now(), created_by=actor, note=note
+    )
+    audit_write(
+        actor=actor,
+        action="charter.update",
+        target=charter,
+        project=project,
+        before={"version": base_version, **before_changed},
+        after={"version": charter.version, **after_changed},
+        reason=note,
+    )
+    return charter

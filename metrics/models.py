@@ -1,0 +1,1 @@
+# Metric snapshots arrive with the metrics engine (issue: metrics and dashboards).

@@ -1,0 +1,33 @@
+import pytest
+
+from portfolio.choices import Role
+from tests.factories import PortfolioFactory, make_project, member
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def portfolio(db):
+    return PortfolioFactory(name="Applied Machine Learning", slug="aml")
+
+
+@pytest.fixture
+def people(portfolio):
+    """One person per role that matters in `portfolio`, plus an outsider with no membership there."""
+    outsider_portfolio = PortfolioFactory(name="AI Research", slug="air")
+    return {
+        "pm": member(portfolio, Role.PROJECT_MANAGER, "pm"),
+        "exec": member(portfolio, Role.EXECUTIVE_LEADER, "exec"),
+        "ds": member(portfolio, Role.DATA_SCIENTIST, "ds"),
+        "architect": member(portfolio, Role.SOLUTION_ARCHITECT, "architect"),
+        "product": member(portfolio, Role.PRODUCT_MANAGER, "product"),
+        "outsider": member(outsider_portfolio, Role.PROJECT_MANAGER, "outsider"),
+    }
+
+
+@pytest.fixture
+def project(portfolio, people):
+    return make_project(portfolio=portfolio, owner=people["pm"], sponsor=people["exec"], code="AML-001")
