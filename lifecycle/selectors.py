@@ -1,15 +1,16 @@
 """Reads for pages and the API: constant query counts whatever the number of rows."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
+from portal.models import User
 from portfolio.access import projects_visible_to
 
 from .choices import GateReviewStatus
 from .models import AuditRecord, GateReview, Project
 
 
-def project_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+def project_list(user: User | AnonymousUser) -> QuerySet[Project]:
     """Projects the user may see, with everything a list row shows loaded in the same query."""
     return (
         projects_visible_to(user)

@@ -6,10 +6,12 @@ portfolios is simply not found (404), never "forbidden".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+
+from portal.models import User
 
 from .choices import CONTRIBUTOR_ROLES, EXECUTIVE_ROLES, MANAGER_ROLES
 from .models import Membership, Portfolio
@@ -17,7 +19,7 @@ from .models import Membership, Portfolio
 if TYPE_CHECKING:
     from lifecycle.models import Project
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 def portfolio_ids_of(user: AnyUser) -> set[int] | None:
@@ -53,7 +55,7 @@ def projects_visible_to(user: AnyUser) -> QuerySet[Project]:
     return Project.objects.filter(portfolio_id__in=_member_portfolio_ids(user))
 
 
-def _member_portfolio_ids(user: AnyUser) -> QuerySet[Membership]:
+def _member_portfolio_ids(user: User) -> QuerySet[Membership, Any]:
     # A subquery, not a join: no duplicates, no DISTINCT, and it composes with select_for_update.
     return Membership.objects.filter(user=user).values("portfolio_id")
 

@@ -31,3 +31,17 @@ def people(portfolio):
 @pytest.fixture
 def project(portfolio, people):
     return make_project(portfolio=portfolio, owner=people["pm"], sponsor=people["exec"], code="AML-001")
+
+
+@pytest.fixture(autouse=True)
+def _catalog_rows_after_flush(request):
+    """Transactional tests flush every table, including rows seeded by data migrations; put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if marker and marker.kwargs.get("transaction"):
+        transactional = True
+    if transactional:
+        from lifecycle.services.artifacts import artifact_types_ensure
+
+        request.getfixturevalue("transactional_db")
+        artifact_types_ensure()

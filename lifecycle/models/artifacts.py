@@ -87,3 +87,6 @@ class ArtifactWaiver(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "artifact_type", "phase"], name="waiver_unique_per_phase")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.artifact_type} waived in {self.get_phase_display()}"

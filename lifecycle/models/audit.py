@@ -6,7 +6,7 @@ class AuditRecord(models.Model):
     """Append-only trail of every change: who, when, what before, what after, why.
 
     Services write one in the transaction of the change. Nothing in the application updates or
-    deletes a row; on PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE outright.
+    deletes a row; on PostgreSQL a trigger (migration 0003) refuses UPDATE and DELETE outright.
     """
 
     project = models.ForeignKey(

@@ -57,6 +57,9 @@ class SuccessMetric(CharterRow):
     class Meta(CharterRow.Meta):
         pass
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DataSource(CharterRow):
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="data_sources")
@@ -69,6 +72,9 @@ class DataSource(CharterRow):
     class Meta(CharterRow.Meta):
         pass
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DataDictionaryEntry(CharterRow):
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="data_dictionary")
@@ -80,6 +86,9 @@ class DataDictionaryEntry(CharterRow):
     class Meta(CharterRow.Meta):
         verbose_name_plural = "data dictionary entries"
 
+    def __str__(self) -> str:
+        return self.field
+
 
 class Milestone(CharterRow):
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="milestones")
@@ -89,6 +98,9 @@ class Milestone(CharterRow):
 
     class Meta(CharterRow.Meta):
         pass
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CharterVersion(models.Model):
@@ -104,3 +116,6 @@ class CharterVersion(models.Model):
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["charter", "number"], name="charter_version_unique")]
+
+    def __str__(self) -> str:
+        return f"Charter version {self.number}"

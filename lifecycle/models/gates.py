@@ -60,6 +60,9 @@ class GateVote(models.Model):
         ordering = ["voted_at", "id"]
         constraints = [models.UniqueConstraint(fields=["review", "voter"], name="one_vote_per_reviewer")]
 
+    def __str__(self) -> str:
+        return f"{self.voter} voted {self.get_vote_display()}"
+
 
 class GateAction(models.Model):
     """A condition of a conditional go, or a rework item of a recycle, each with an owner."""
@@ -77,3 +80,6 @@ class GateAction(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.completed_at is None and self.due_date is not None and self.due_date < timezone.localdate()
+
+    def __str__(self) -> str:
+        return self.description[:60]

@@ -82,3 +82,6 @@ class PhaseTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["project", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_phase or 'start'} -> {self.to_phase} ({self.to_state})"

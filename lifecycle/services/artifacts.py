@@ -1,6 +1,5 @@
 """Artifacts: new versions (upload or link) and waivers of required ones."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
@@ -9,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
+from portal.models import User
 from portfolio.access import can_contribute_artifacts
 
 from ..catalog import phase_definition
@@ -47,7 +47,7 @@ def artifacts_missing_for_gate(project: Project, phase: str | None = None) -> li
 @transaction.atomic
 def artifact_add_version(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     project: Project,
     artifact_type: ArtifactType,
     upload: UploadedFile | None = None,
@@ -99,7 +99,7 @@ def artifact_add_version(
     return version
 
 
-def _audit_new_version(actor: AbstractBaseUser, project: Project, artifact: Artifact, version: ArtifactVersion) -> None:
+def _audit_new_version(actor: User, project: Project, artifact: Artifact, version: ArtifactVersion) -> None:
     audit_write(
         actor=actor,
         action="artifact.add_version",
@@ -118,9 +118,7 @@ def _audit_new_version(actor: AbstractBaseUser, project: Project, artifact: Arti
 
 
 @transaction.atomic
-def artifact_waive(
-    *, actor: AbstractBaseUser, project: Project, artifact_type: ArtifactType, reason: str
-) -> ArtifactWaiver:
+def artifact_waive(*, actor: User, project: Project, artifact_type: ArtifactType, reason: str) -> ArtifactWaiver:
     """The Accountable person of the current phase's gate excuses a required artifact."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     accountable, _consulted = gate_people(project, project.phase)
@@ -150,3 +148,12 @@ def artifact_waive(
         reason=reason,
     )
     return waiver
+
+
+def artifact_types_ensure() -> None:
+    """Create the catalog's standard artifact types if missing (they are also seeded by migration 0003;
+    a transactional test flush or an admin may have removed them)."""
+    from ..catalog import STANDARD_ARTIFACT_TYPES
+
+    for slug, name, description in STANDARD_ARTIFACT_TYPES:
+        ArtifactType.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})

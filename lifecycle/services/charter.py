@@ -2,14 +2,22 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
 from portal.exceptions import NotAllowed, StaleEdit, ValidationFailed
+from portal.models import User
 from portfolio.access import can_edit_project
 
-from ..models import Charter, CharterVersion, DataDictionaryEntry, DataSource, Milestone, Project, SuccessMetric
+from ..models import (
+    Charter,
+    CharterVersion,
+    DataDictionaryEntry,
+    DataSource,
+    Milestone,
+    Project,
+    SuccessMetric,
+)
 from .audit import audit_write, changed_fields, json_safe
 
 CHARTER_FIELDS: tuple[str, ...] = (
@@ -78,7 +86,7 @@ def _check_changes(changes: dict[str, Any]) -> None:
 @transaction.atomic
 def charter_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     project: Project,
     base_version: int,
     changes: dict[str, Any],
@@ -103,7 +111,9 @@ def charter_update(
         )
     for field in CHARTER_FIELDS:
         if field in changes:
-            setattr(charter, field, changes[field] if changes[field] is not None or field.startswith("expected") else "")
+            setattr(
+                charter, field, changes[field] if changes[field] is not None or field.startswith("expected") else ""
+            )
     for section in CHARTER_SECTIONS:
         if section in changes:
             _replace_rows(charter, section, list(changes[section] or []))

@@ -1,10 +1,10 @@
 """The per-project phase checklist (activities). The gate activity of a phase cannot be removed."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
+from portal.models import User
 from portfolio.access import can_edit_project
 
 from ..choices import Phase, RaciRole
@@ -12,7 +12,7 @@ from ..models import Activity, Project, RaciAssignment
 from .audit import audit_write
 
 
-def _locked_activity(actor: AbstractBaseUser, activity: Activity) -> Activity:
+def _locked_activity(actor: User, activity: Activity) -> Activity:
     activity = Activity.objects.select_for_update().select_related("project").get(pk=activity.pk)
     if not can_edit_project(actor, activity.project):
         raise NotAllowed("Only the portfolio's program or project managers can edit the checklist.")
@@ -29,7 +29,7 @@ def _clean_name(name: str) -> str:
 
 
 @transaction.atomic
-def activity_add(*, actor: AbstractBaseUser, project: Project, phase: str, name: str) -> Activity:
+def activity_add(*, actor: User, project: Project, phase: str, name: str) -> Activity:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not can_edit_project(actor, project):
         raise NotAllowed("Only the portfolio's program or project managers can edit the checklist.")
@@ -51,7 +51,7 @@ def activity_add(*, actor: AbstractBaseUser, project: Project, phase: str, name:
 
 
 @transaction.atomic
-def activity_rename(*, actor: AbstractBaseUser, activity: Activity, name: str) -> Activity:
+def activity_rename(*, actor: User, activity: Activity, name: str) -> Activity:
     activity = _locked_activity(actor, activity)
     name = _clean_name(name)
     if name == activity.name:
@@ -71,7 +71,7 @@ def activity_rename(*, actor: AbstractBaseUser, activity: Activity, name: str) -
 
 
 @transaction.atomic
-def activity_set_done(*, actor: AbstractBaseUser, activity: Activity, done: bool) -> Activity:
+def activity_set_done(*, actor: User, activity: Activity, done: bool) -> Activity:
     activity = _locked_activity(actor, activity)
     if activity.done == done:
         return activity
@@ -89,7 +89,7 @@ def activity_set_done(*, actor: AbstractBaseUser, activity: Activity, done: bool
 
 
 @transaction.atomic
-def activity_remove(*, actor: AbstractBaseUser, activity: Activity, reason: str = "") -> None:
+def activity_remove(*, actor: User, activity: Activity, reason: str = "") -> None:
     activity = _locked_activity(actor, activity)
     if activity.is_gate:
         raise TransitionNotAllowed("The gate review of a phase cannot be removed from its checklist.")

@@ -4,17 +4,25 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.exceptions import MissingArtifacts, NotAllowed, TransitionNotAllowed, ValidationFailed
+from portal.models import User
 from portfolio.access import can_edit_project
 from portfolio.models import Membership
 
 from ..catalog import phase_definition
 from ..choices import GateActionKind, GateDecision, GateReviewStatus, NoGoOutcome, Phase, ProjectState
-from ..models import ArtifactVersion, ArtifactWaiver, GateAction, GateReview, GateVote, PhaseTransition, Project
+from ..models import (
+    ArtifactVersion,
+    ArtifactWaiver,
+    GateAction,
+    GateReview,
+    GateVote,
+    PhaseTransition,
+    Project,
+)
 from .artifacts import artifacts_missing_for_gate
 from .audit import audit_write, changed_fields
 from .projects import project_snapshot
@@ -33,7 +41,7 @@ class ActionInput:
 
 
 @transaction.atomic
-def gate_review_request(*, actor: AbstractBaseUser, project: Project, note: str = "") -> GateReview:
+def gate_review_request(*, actor: User, project: Project, note: str = "") -> GateReview:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not can_edit_project(actor, project):
         raise NotAllowed("Only the portfolio's program or project managers can request a gate review.")
@@ -91,7 +99,7 @@ def _check_scores(phase: str, scores: dict[str, Any]) -> dict[str, int]:
 
 @transaction.atomic
 def gate_vote(
-    *, actor: AbstractBaseUser, review: GateReview, vote: str, comment: str = "", scores: dict[str, Any] | None = None
+    *, actor: User, review: GateReview, vote: str, comment: str = "", scores: dict[str, Any] | None = None
 ) -> GateVote:
     review = GateReview.objects.select_for_update().select_related("project").get(pk=review.pk)
     if not review.is_open:
@@ -122,9 +130,7 @@ def gate_vote(
     return ballot
 
 
-def _check_actions(
-    decision: str, actions: list[ActionInput], portfolio_id: int
-) -> list[ActionInput]:
+def _check_actions(decision: str, actions: list[ActionInput], portfolio_id: int) -> list[ActionInput]:
     if decision == GateDecision.CONDITIONAL_GO and not actions:
         raise ValidationFailed("A conditional go needs at least one condition.", details={"actions": "Required."})
     if decision == GateDecision.RECYCLE and not actions:
@@ -193,7 +199,7 @@ def _next_position(decision: str, outcome: str, project: Project) -> tuple[str, 
 @transaction.atomic
 def gate_decide(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: GateReview,
     decision: str,
     rationale: str = "",
@@ -219,12 +225,15 @@ def gate_decide(
     rationale = (rationale or "").strip()
     if decision == GateDecision.NO_GO:
         if no_go_outcome not in NoGoOutcome.values:
-            raise ValidationFailed("A no-go puts the project on hold or cancels it: choose one.",
-                                   details={"no_go_outcome": "Required."})
+            raise ValidationFailed(
+                "A no-go puts the project on hold or cancels it: choose one.", details={"no_go_outcome": "Required."}
+            )
         if not rationale:
             raise ValidationFailed("A no-go needs a reason.", details={"rationale": "Required."})
     elif no_go_outcome:
-        raise ValidationFailed("Only a no-go has an outcome of hold or cancel.", details={"no_go_outcome": "Not allowed."})
+        raise ValidationFailed(
+            "Only a no-go has an outcome of hold or cancel.", details={"no_go_outcome": "Not allowed."}
+        )
     actions = _check_actions(decision, list(actions or []), project.portfolio_id)
 
     now = timezone.now()
@@ -239,7 +248,9 @@ def gate_decide(
     kind = GateActionKind.CONDITION if decision == GateDecision.CONDITIONAL_GO else GateActionKind.REWORK
     GateAction.objects.bulk_create(
         [
-            GateAction(review=review, kind=kind, description=a.description.strip(), owner_id=a.owner_id, due_date=a.due_date)
+            GateAction(
+                review=review, kind=kind, description=a.description.strip(), owner_id=a.owner_id, due_date=a.due_date
+            )
             for a in actions
         ]
     )
@@ -262,7 +273,7 @@ def gate_decide(
     return review
 
 
-def _move_project(*, actor: AbstractBaseUser, project: Project, review: GateReview, at: datetime.datetime) -> None:
+def _move_project(*, actor: User, project: Project, review: GateReview, at: datetime.datetime) -> None:
     phase, state = _next_position(review.decision, review.no_go_outcome, project)
     if (phase, state) == (project.phase, project.state):
         return
@@ -296,7 +307,7 @@ def _move_project(*, actor: AbstractBaseUser, project: Project, review: GateRevi
 
 
 @transaction.atomic
-def gate_action_complete(*, actor: AbstractBaseUser, action: GateAction) -> GateAction:
+def gate_action_complete(*, actor: User, action: GateAction) -> GateAction:
     """The owner (or a manager) marks a condition or rework item done; the decision itself is untouched."""
     action = GateAction.objects.select_for_update().select_related("review__project").get(pk=action.pk)
     project = action.review.project

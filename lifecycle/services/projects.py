@@ -1,11 +1,11 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
+from portal.models import User
 from portfolio.access import can_edit_project, can_manage_portfolio, is_executive_in, roles_in
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
@@ -53,7 +53,7 @@ def project_snapshot(project: Project) -> dict[str, Any]:
     )
 
 
-def _check_people(portfolio_id: int, owner: AbstractBaseUser, sponsor: AbstractBaseUser) -> None:
+def _check_people(portfolio_id: int, owner: User, sponsor: User) -> None:
     errors: dict[str, str] = {}
     if not (owner.is_superuser or roles_in(owner, portfolio_id) & MANAGER_ROLES):
         errors["owner"] = f"{owner} is not a program or project manager of this portfolio."
@@ -98,12 +98,12 @@ def _seed_activities(project: Project) -> None:
 @transaction.atomic
 def project_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     code: str,
     name: str,
     portfolio: Portfolio,
-    owner: AbstractBaseUser,
-    sponsor: AbstractBaseUser,
+    owner: User,
+    sponsor: User,
     ideation_date: datetime.date,
     business_unit: BusinessUnit | None = None,
     strategic_goal: StrategicGoal | None = None,
@@ -165,7 +165,7 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, actor: AbstractBaseUser, project: Project, changes: dict[str, Any], reason: str = "") -> Project:
+def project_update(*, actor: User, project: Project, changes: dict[str, Any], reason: str = "") -> Project:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -198,7 +198,7 @@ def project_update(*, actor: AbstractBaseUser, project: Project, changes: dict[s
 
 
 @transaction.atomic
-def project_resume(*, actor: AbstractBaseUser, project: Project, reason: str) -> Project:
+def project_resume(*, actor: User, project: Project, reason: str) -> Project:
     """An executive of the portfolio takes a project off hold."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not (actor.is_superuser or is_executive_in(actor, project.portfolio_id)):

@@ -1,23 +1,24 @@
 """The RACI grid: exactly one Accountable and at least one Responsible on every activity."""
 
-from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from portal.exceptions import NotAllowed, ValidationFailed
+from portal.models import User
 from portfolio.access import can_edit_project
 from portfolio.models import Membership
 
 from ..choices import RaciRole
-from ..models import Activity, Project, RaciAssignment
+from ..models import Project, RaciAssignment
 from .audit import audit_write
 
 
 def raci_grid(project: Project) -> dict[int, dict[int, str]]:
     """activity id -> {user id: role} for every activity of the project."""
-    grid: dict[int, dict[int, str]] = {activity_id: {} for activity_id in project.activities.values_list("id", flat=True)}
+    grid: dict[int, dict[int, str]] = {
+        activity_id: {} for activity_id in project.activities.values_list("id", flat=True)
+    }
     for activity_id, user_id, role in RaciAssignment.objects.filter(activity__project=project).values_list(
         "activity_id", "user_id", "role"
     ):
@@ -33,7 +34,9 @@ def raci_problems(activities: dict[int, str], grid: dict[int, dict[int, str]]) -
         accountable = roles.count(RaciRole.ACCOUNTABLE)
         if accountable != 1:
             problems[name] = (
-                "needs exactly one Accountable person" if accountable == 0 else f"has {accountable} Accountable people; keep exactly one"
+                "needs exactly one Accountable person"
+                if accountable == 0
+                else f"has {accountable} Accountable people; keep exactly one"
             )
         elif RaciRole.RESPONSIBLE not in roles:
             problems[name] = "needs at least one Responsible person"
@@ -42,7 +45,7 @@ def raci_problems(activities: dict[int, str], grid: dict[int, dict[int, str]]) -
 
 @transaction.atomic
 def raci_update(
-    *, actor: AbstractBaseUser, project: Project, assignments: dict[int, dict[int, str | None]], reason: str = ""
+    *, actor: User, project: Project, assignments: dict[int, dict[int, str | None]], reason: str = ""
 ) -> dict[int, dict[int, str]]:
     """Set cells of the grid: {activity id: {user id: "R"|"A"|"C"|"I"|None}}; None or "" clears a cell.
 
@@ -54,9 +57,7 @@ def raci_update(
     activities = dict(project.activities.values_list("id", "name"))
     unknown = set(assignments) - set(activities)
     if unknown:
-        raise ValidationFailed(
-            "Some activities are not part of this project.", details={"activities": sorted(unknown)}
-        )
+        raise ValidationFailed("Some activities are not part of this project.", details={"activities": sorted(unknown)})
     members = set(Membership.objects.filter(portfolio_id=project.portfolio_id).values_list("user_id", flat=True))
     before = raci_grid(project)
     after: dict[int, dict[int, str]] = {key: dict(value) for key, value in before.items()}
@@ -113,5 +114,3 @@ def gate_people(project: Project, phase: str) -> tuple[int | None, set[int]]:
         elif role == RaciRole.CONSULTED:
             consulted.add(user_id)
     return accountable, consulted
-
-

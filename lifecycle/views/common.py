@@ -1,13 +1,14 @@
 """Helpers shared by the lifecycle's HTML views."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 
+from portal.models import User
 from portfolio.access import projects_visible_to
 
 from ..models import Project
 
 
-def visible_project(user: AbstractBaseUser | AnonymousUser, pk: int) -> Project:
+def visible_project(user: User | AnonymousUser, pk: int) -> Project:
     """The project if the user may see it; 404 otherwise (never 403: outsiders learn nothing)."""
     return get_object_or_404(projects_visible_to(user).select_related("portfolio", "owner", "sponsor"), pk=pk)

@@ -44,7 +44,7 @@ def seed_artifact_types(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("lifecycle", "0001_initial")]
+    dependencies = [("lifecycle", "0002_initial")]
 
     operations = [
         migrations.RunPython(seed_artifact_types, migrations.RunPython.noop),
