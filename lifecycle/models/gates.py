@@ -77,9 +77,9 @@ class GateAction(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
 
+    def __str__(self) -> str:
+        return self.description[:60]
+
     @property
     def is_overdue(self) -> bool:
         return self.completed_at is None and self.due_date is not None and self.due_date < timezone.localdate()
-
-    def __str__(self) -> str:
-        return self.description[:60]
