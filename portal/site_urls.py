@@ -2,10 +2,11 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", RedirectView.as_view(pattern_name="project-list", permanent=False), name="home"),
+    path("", views.home, name="home"),
 ]
