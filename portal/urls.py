@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("portal.site_urls")),
     path("", include("lifecycle.urls")),
 ]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -152,6 +152,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The same choices appear under several field names; name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "GateDecisionEnum": "lifecycle.choices.GateDecision",
+        "RaciRoleEnum": "lifecycle.choices.RaciRole",
+        "PortfolioRoleEnum": "portfolio.choices.Role",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,183 @@
+"""The OpenAPI schema: valid and complete; Swagger UI from our own static files; fuzzing with schemathesis."""
+
+import time
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+from hypothesis import HealthCheck, Phase, given, settings
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from lifecycle import services
+from lifecycle.services.gates import ActionInput
+from tests.factories import BusinessUnitFactory, StrategicGoalFactory, provide_required_artifacts
+
+from .test_scoping import api_routes
+
+
+def generated_schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_schema_is_valid_openapi_3_and_covers_every_route():
+    schema = generated_schema()
+    validate_schema(schema)  # raises on any OpenAPI 3 violation
+    assert schema["openapi"].startswith("3.")
+    documented = set(schema["paths"])
+    routed = {
+        # drf-spectacular names a router's <pk> after the model field: {id}
+        "/" + route.replace("<pk>", "{id}").replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for route, _callback in api_routes()
+    }
+    assert routed == documented
+
+
+def test_every_operation_documents_its_success_and_its_errors():
+    for path, operations in generated_schema()["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert any(code.startswith("2") for code in codes), f"{method} {path}"
+            if path != "/api/v1/auth/token/":
+                assert "401" in codes, f"{method} {path} does not document 401"
+            if "{" in path:
+                assert "404" in codes, f"{method} {path} does not document 404"
+            if method in {"post", "put", "patch"} and operation.get("requestBody"):
+                assert "400" in codes, f"{method} {path} does not document 400"
+
+
+@pytest.mark.django_db
+def test_schema_and_swagger_ui_are_served_without_a_cdn():
+    client = APIClient()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert "/api/v1/projects/" in schema.json()["paths"]
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+
+
+# --- fuzzing ---------------------------------------------------------------------------------
+
+FUZZ_METHODS = {"GET", "POST", "PATCH", "PUT"}
+# (generation mode, examples per operation, checks): valid inputs must give documented answers
+# that match the schema; invalid inputs (wrong types, missing fields, out-of-range values) a
+# documented 4xx, never a 5xx.
+FUZZ_BUDGET_SECONDS = 60
+POSITIVE_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance]
+ROUNDS = [(GenerationMode.POSITIVE, 6, POSITIVE_CHECKS), (GenerationMode.NEGATIVE, 3, NEGATIVE_CHECKS)]
+
+
+@pytest.fixture
+def fuzz_world(project, people):
+    """Real ids for every path parameter, so generated requests reach the views instead of 404."""
+    provide_required_artifacts(project, people["pm"])
+    decided = services.gate_review_request(actor=people["pm"], project=project)
+    services.gate_decide(
+        actor=people["exec"],
+        review=decided,
+        decision="recycle",
+        actions=[ActionInput(description="Redo", owner_id=people["pm"].pk)],
+    )
+    open_review = services.gate_review_request(actor=people["pm"], project=project)
+    unit, goal = BusinessUnitFactory(name="Retail"), StrategicGoalFactory(name="Grow")
+    return {
+        "projects": project.pk,
+        "activities": project.activities.filter(is_gate=False).first().pk,
+        "gate-reviews": open_review.pk,
+        "gate-actions": decided.actions.get().pk,
+        "artifact-versions": project.artifacts.first().versions.first().pk,
+        "portfolios": project.portfolio_id,
+        "business-units": unit.pk,
+        "strategic-goals": goal.pk,
+    }
+
+
+def path_parameters(path: str, ids: dict[str, int]) -> dict[str, int]:
+    segments = path.strip("/").split("/")
+    values = {}
+    for index, segment in enumerate(segments):
+        if segment.startswith("{"):
+            name = segment[1:-1]
+            values[name] = 1 if name == "number" else ids[segments[index - 1]]
+    return values
+
+
+@pytest.fixture
+def wsgi_app():
+    # Like Django's test client: keep the test's connection (and its transaction) across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def fuzz_operation(operation, mode, examples, checks, path_values, headers, seen: set[int]) -> None:
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_values)
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same cases on every run: a failure here is reproducible
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def exercise(case):
+        response = case.call(headers=headers)
+        seen.add(response.status_code)
+        case.validate_response(response, checks=checks, headers=headers)
+
+    exercise()
+
+
+@pytest.mark.django_db
+def test_fuzz_read_and_write_endpoints_as_a_pm(fuzz_world, people, wsgi_app):
+    _instance, token = AuthToken.objects.create(user=people["pm"])
+    schema = schemathesis.openapi.from_dict(generated_schema())
+    schema.app = wsgi_app
+    headers = {"Authorization": f"Token {token}"}
+    started = time.monotonic()
+    fuzzed = []
+    answered_2xx = []  # proof the fuzzing reached the views, not only the authentication
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() not in FUZZ_METHODS or operation.path.startswith("/api/v1/auth/"):
+            continue
+        for mode, examples, checks in ROUNDS:
+            if mode is GenerationMode.NEGATIVE and not (len(operation.body) or len(operation.query)):
+                continue  # only fixed path ids: nothing to make invalid
+            seen: set[int] = set()
+            fuzz_operation(
+                operation, mode, examples, checks, path_parameters(operation.path, fuzz_world), headers, seen
+            )
+            assert 401 not in seen, operation.path
+            if any(200 <= code < 300 for code in seen):
+                answered_2xx.append(operation.path)
+        fuzzed.append(f"{operation.method.upper()} {operation.path}")
+    assert len(fuzzed) >= 30
+    assert len(answered_2xx) >= 20, answered_2xx
+    assert time.monotonic() - started < FUZZ_BUDGET_SECONDS
