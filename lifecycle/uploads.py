@@ -54,14 +54,15 @@ class CheckedUpload:
     sha256: str
 
 
-def _looks_like_text(head: bytes) -> bool:
+def _looks_like_text(head: bytes, truncated: bool) -> bool:
     if b"\x00" in head:
         return False
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the sniff boundary is still text.
-        return exc.start >= len(head) - 4
+        # A multi-byte character cut at the end of the sniff window is still text; an invalid
+        # byte (or a cut character at the real end of the file) is not.
+        return truncated and exc.reason == "unexpected end of data" and exc.start >= len(head) - 3
     return True
 
 
@@ -87,7 +88,7 @@ def check_upload(stream: IO[bytes], filename: str, size: int) -> CheckedUpload:
     head = stream.read(SNIFF_BYTES)
     expected = ALLOWED_TYPES[extension]
     if expected is None:
-        if not _looks_like_text(head):
+        if not _looks_like_text(head, truncated=len(head) == SNIFF_BYTES and size > SNIFF_BYTES):
             raise ValidationFailed(
                 f"'{name}' does not contain text, so it is not a real {extension} file.",
                 details={"file": "Content does not match the extension."},

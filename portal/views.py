@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
@@ -15,6 +16,11 @@ def home(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed name exists only after collectstatic in production.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

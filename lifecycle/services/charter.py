@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -60,7 +61,17 @@ def _replace_rows(charter: Charter, section: str, rows: list[dict[str, Any]]) ->
     )
 
 
-def _check_changes(changes: dict[str, Any]) -> None:
+def _clean_value(model: type[models.Model], name: str, value: Any) -> Any:
+    """The value as the column stores it, or DjangoValidationError (choices, dates, decimals, URLs, lengths)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # charter columns are concrete fields, never relations
+    if value is None and not field.null:
+        value = field.get_default()  # "" for text, the default for flags
+    return field.clean(value, None)
+
+
+def _check_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate every field and row the way the database would store it; return the cleaned changes."""
     unknown = set(changes) - set(CHARTER_FIELDS) - set(CHARTER_SECTIONS)
     if unknown:
         raise ValidationFailed(
@@ -68,19 +79,43 @@ def _check_changes(changes: dict[str, Any]) -> None:
             details={key: "Unknown field." for key in sorted(unknown)},
         )
     errors: dict[str, str] = {}
-    for section, (_model, fields) in CHARTER_SECTIONS.items():
-        for index, row in enumerate(changes.get(section) or []):
+    clean: dict[str, Any] = {}
+    for field in CHARTER_FIELDS:
+        if field not in changes:
+            continue
+        try:
+            clean[field] = _clean_value(Charter, field, changes[field])
+        except DjangoValidationError as exc:
+            errors[field] = " ".join(exc.messages)
+            continue
+        if field.startswith("expected") and clean[field] is not None and clean[field] < 0:
+            errors[field] = "Cannot be negative."
+    for section, (model, fields) in CHARTER_SECTIONS.items():
+        if section not in changes:
+            continue
+        rows = changes[section] or []
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            errors[section] = "A list of rows is expected."
+            continue
+        clean[section] = []
+        for index, row in enumerate(rows):
             extra = set(row) - set(fields)
             if extra:
                 errors[f"{section}[{index}]"] = "Unknown columns: " + ", ".join(sorted(extra)) + "."
-            elif not str(row.get(fields[0]) or "").strip():
+                continue
+            if not str(row.get(fields[0]) or "").strip():
                 errors[f"{section}[{index}]"] = f"The {fields[0].replace('_', ' ')} is required."
-    for money in ("expected_benefit", "expected_cost"):
-        value = changes.get(money)
-        if value is not None and value < 0:
-            errors[money] = "Cannot be negative."
+                continue
+            cleaned_row: dict[str, Any] = {}
+            for name, value in row.items():
+                try:
+                    cleaned_row[name] = _clean_value(model, name, value)
+                except DjangoValidationError as exc:
+                    errors[f"{section}[{index}]"] = f"{name.replace('_', ' ')}: " + " ".join(exc.messages)
+            clean[section].append(cleaned_row)
     if errors:
         raise ValidationFailed("The charter has invalid entries.", details=errors)
+    return clean
 
 
 @transaction.atomic
@@ -100,7 +135,8 @@ def charter_update(
     charter = Charter.objects.select_for_update().get(project=project)
     if not can_edit_project(actor, project):
         raise NotAllowed("Only the portfolio's program or project managers can edit this charter.")
-    _check_changes(changes)
+    changes = _check_changes(changes)
+    note = (note or "").strip()[:200]  # CharterVersion.note is 200 characters
     before = charter_snapshot(charter)
     if charter.version != base_version:
         raise StaleEdit(
@@ -109,22 +145,25 @@ def charter_update(
             current_version=charter.version,
             current=before,
         )
+    # The rows are written to compare them as the database stores them (decimals, dates); a save
+    # that turns out to change nothing is undone back to this savepoint and creates no version.
+    unchanged = transaction.savepoint()
     for field in CHARTER_FIELDS:
         if field in changes:
-            setattr(
-                charter, field, changes[field] if changes[field] is not None or field.startswith("expected") else ""
-            )
+            setattr(charter, field, changes[field])
     for section in CHARTER_SECTIONS:
         if section in changes:
             _replace_rows(charter, section, list(changes[section] or []))
     charter.version += 1
     charter.updated_by = actor
     charter.save()
+    charter.refresh_from_db()  # compare values as stored (150000 reads back as 150000.00)
     after = charter_snapshot(charter)
     before_changed, after_changed = changed_fields(before, after)
     if not after_changed:
-        transaction.set_rollback(True)
+        transaction.savepoint_rollback(unchanged)
         return Charter.objects.get(pk=charter.pk)
+    transaction.savepoint_commit(unchanged)
     CharterVersion.objects.create(
         charter=charter, number=charter.version, content=after, created_at=timezone.now(), created_by=actor, note=note
     )

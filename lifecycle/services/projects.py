@@ -31,6 +31,10 @@ EDITABLE_FIELDS = (
 )
 
 
+CODE_MAX_LENGTH = 32  # Project.code
+NAME_MAX_LENGTH = 200  # Project.name
+
+
 def project_snapshot(project: Project) -> dict[str, Any]:
     return json_safe(
         {
@@ -59,8 +63,29 @@ def _check_people(portfolio_id: int, owner: User, sponsor: User) -> None:
         errors["owner"] = f"{owner} is not a program or project manager of this portfolio."
     if not (sponsor.is_superuser or roles_in(sponsor, portfolio_id) & EXECUTIVE_ROLES):
         errors["sponsor"] = f"{sponsor} is not an executive leader of this portfolio."
+    if owner.pk == sponsor.pk:
+        # The seeded RACI makes the owner Responsible and the sponsor Accountable; one person cannot hold both.
+        errors["sponsor"] = "The sponsor must be someone other than the owner."
     if errors:
         raise ValidationFailed("The owner or sponsor cannot take that role here.", details=errors)
+
+
+def _check_values(*, code: str, name: str, risk_tier: str, overall_rag: str) -> None:
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = "Required."
+    elif len(code) > CODE_MAX_LENGTH:
+        errors["code"] = "Too long."
+    if not name:
+        errors["name"] = "Required."
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["name"] = "Too long."
+    if risk_tier not in RiskTier.values:
+        errors["risk_tier"] = f"One of {', '.join(RiskTier.values)}."
+    if overall_rag not in RAG.values:
+        errors["overall_rag"] = f"One of {', '.join(RAG.values)}."
+    if errors:
+        raise ValidationFailed("Some project fields are invalid.", details=errors)
 
 
 def _check_dates(
@@ -114,8 +139,8 @@ def project_create(
     if not can_manage_portfolio(actor, portfolio.pk):
         raise NotAllowed("Only the portfolio's program or project managers can create projects in it.")
     code = code.strip().upper()
-    if not code or not name.strip():
-        raise ValidationFailed("A project needs a code and a name.")
+    name = name.strip()
+    _check_values(code=code, name=name, risk_tier=risk_tier, overall_rag=RAG.GREEN)
     if Project.objects.filter(code=code).exists():
         raise ValidationFailed(f"The code {code} is already taken.", details={"code": "Already taken."})
     _check_people(portfolio.pk, owner, sponsor)
@@ -124,7 +149,7 @@ def project_create(
         with transaction.atomic():
             project = Project.objects.create(
                 code=code,
-                name=name.strip(),
+                name=name,
                 portfolio=portfolio,
                 business_unit=business_unit,
                 strategic_goal=strategic_goal,
@@ -178,6 +203,8 @@ def project_update(*, actor: User, project: Project, changes: dict[str, Any], re
     before = project_snapshot(project)
     for field, value in changes.items():
         setattr(project, field, value)
+    project.name = (project.name or "").strip()
+    _check_values(code=project.code, name=project.name, risk_tier=project.risk_tier, overall_rag=project.overall_rag)
     _check_people(project.portfolio_id, project.owner, project.sponsor)
     _check_dates(project.ideation_date, project.start_date, project.target_end_date)
     after = project_snapshot(project)

@@ -1,0 +1,88 @@
+# Everyday commands. The two that matter on a fresh clone: `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: pip runs again only when pyproject.toml is newer.
+STAMP := $(VENV)/.stagegate-installed
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="tests/lifecycle -x"`.
+PYTEST_ARGS ?=
+# With DATABASE_URL set (PostgreSQL), build the test database afresh: migrations may have changed.
+PYTEST_DB := $(if $(DATABASE_URL),--create-db,)
+
+.PHONY: help venv demo test lint format check migrate worker beat bench clean
+
+help:
+	@echo "make demo     run the portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
+	@echo "make test     lint, Django checks, migrations check, then the whole test suite"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make migrate  apply database migrations"
+	@echo "make worker   run a Celery worker (needs REDIS_URL)"
+	@echo "make beat     run the one Celery beat scheduler (needs REDIS_URL)"
+	@echo "make bench    run the benchmarks under benchmarks/"
+	@echo "make clean    remove the virtualenv, local database, uploads and caches"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: export DJANGO_SETTINGS_MODULE := portal.settings.local
+demo: export DJANGO_DEBUG := true
+demo: $(STAMP)
+	@mkdir -p var
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_demo
+	@echo
+	@echo "Stagegate demo: http://127.0.0.1:$(PORT)/  (log in as pm, exec, ds or admin; password demo)"
+	@echo
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: export DJANGO_SETTINGS_MODULE := portal.settings.test
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	@# pytest exits 5 when it collects nothing: that fails here too, never a silent pass.
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_DB) $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(MANAGE) migrate
+
+worker: $(STAMP)
+	$(BIN)/celery -A portal worker --loglevel INFO
+
+beat: $(STAMP)
+	@# Exactly one beat process may run: two would send every scheduled task twice.
+	$(BIN)/celery -A portal beat --loglevel INFO --schedule var/celerybeat-schedule
+
+bench: $(STAMP)
+	@scripts=$$(find benchmarks -maxdepth 1 -name '*.py' ! -name '_*' 2>/dev/null | sort); \
+	if [ -z "$$scripts" ]; then \
+		echo "No benchmarks yet: every benchmarks/<name>.py script (not _*.py) is run by 'make bench'."; \
+	else \
+		for script in $$scripts; do echo "== $$script"; $(BIN)/python "$$script"; done; \
+	fi
+
+clean:
+	rm -rf $(VENV) var/stagegate.sqlite3 var/uploads var/test-uploads var/staticfiles var/ci var/celerybeat-schedule* \
+		.pytest_cache .ruff_cache .mypy_cache .hypothesis test-results *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
