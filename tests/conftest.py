@@ -45,3 +45,34 @@ def _catalog_rows_after_flush(request):
 
         request.getfixturevalue("transactional_db")
         artifact_types_ensure()
+
+
+def _database_is_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On a SQLite developer run, leave out the tests that need PostgreSQL, and say so loudly.
+
+    CI sets DATABASE_URL to PostgreSQL, where every test runs: nothing is skipped there.
+    """
+    if _database_is_postgresql():
+        return
+    needs_postgresql = [item for item in items if item.get_closest_marker("postgresql")]
+    if needs_postgresql:
+        config.hook.pytest_deselected(items=needs_postgresql)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        config._stagegate_left_out = len(needs_postgresql)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = getattr(config, "_stagegate_left_out", 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"NOTE: {left_out} tests need PostgreSQL and did not run on SQLite; "
+            "set DATABASE_URL=postgres://... to run the whole suite (CI does).",
+            yellow=True,
+            bold=True,
+        )

@@ -13,7 +13,12 @@ from .audit import audit_write
 
 
 def _locked_activity(actor: User, activity: Activity) -> Activity:
-    activity = Activity.objects.select_for_update().select_related("project").get(pk=activity.pk)
+    # Project first, then the activity: the order every service uses. Locking both in one joined
+    # SELECT may take the activity first and deadlock with raci_update, which holds the project and
+    # then needs a key-share lock on the activity for its RACI rows.
+    project = Project.objects.select_for_update().get(pk=activity.project_id)
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    activity.project = project
     if not can_edit_project(actor, activity.project):
         raise NotAllowed("Only the portfolio's program or project managers can edit the checklist.")
     return activity

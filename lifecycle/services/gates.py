@@ -101,7 +101,11 @@ def _check_scores(phase: str, scores: dict[str, Any]) -> dict[str, int]:
 def gate_vote(
     *, actor: User, review: GateReview, vote: str, comment: str = "", scores: dict[str, Any] | None = None
 ) -> GateVote:
-    review = GateReview.objects.select_for_update().select_related("project").get(pk=review.pk)
+    # Same lock order as gate_decide (project, then review). Locking the review first deadlocks with
+    # a concurrent decision: the vote's inserts need a key-share lock on the project it holds.
+    project = Project.objects.select_for_update().get(pk=review.project_id)
+    review = GateReview.objects.select_for_update().get(pk=review.pk)
+    review.project = project
     if not review.is_open:
         raise TransitionNotAllowed("This review is decided; its votes are frozen.")
     accountable, consulted = gate_people(review.project, review.phase)
@@ -309,7 +313,7 @@ def _move_project(*, actor: User, project: Project, review: GateReview, at: date
 @transaction.atomic
 def gate_action_complete(*, actor: User, action: GateAction) -> GateAction:
     """The owner (or a manager) marks a condition or rework item done; the decision itself is untouched."""
-    action = GateAction.objects.select_for_update().select_related("review__project").get(pk=action.pk)
+    action = GateAction.objects.select_for_update(of=("self",)).select_related("review__project").get(pk=action.pk)
     project = action.review.project
     if actor.pk != action.owner_id and not can_edit_project(actor, project):
         raise NotAllowed("Only the item's owner or the project's managers can complete it.")

@@ -22,20 +22,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in the test thread, where the test also uses the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture
+def browser(transactional_db, monkeypatch) -> Iterator[Browser]:
+    """One Chromium per test. Playwright's sync API runs an event loop in the test thread, where the
+    test also uses the ORM: allowed here only, and the loop is closed before the database is flushed
+    (this fixture depends on transactional_db, so it is torn down first)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
         yield browser
