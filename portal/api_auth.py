@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from .api_exceptions import ErrorSerializer
+from .login_guard import lockout_message, login_blocked, login_failed, login_succeeded
 
 
 class LoginSerializer(serializers.Serializer):
@@ -44,16 +45,19 @@ class TokenLoginView(LoginView):
     def post(self, request: Request, format: str | None = None) -> Response:
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=credentials.validated_data["username"],
-            password=credentials.validated_data["password"],
-        )
+        username = credentials.validated_data["username"]
+        if login_blocked(request._request, username):
+            return Response(
+                {"code": "locked_out", "detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
+        user = authenticate(request._request, username=username, password=credentials.validated_data["password"])
         if user is None:  # also inactive users: ModelBackend refuses them
+            login_failed(request._request, username)
             return Response(
                 {"code": "invalid_credentials", "detail": "The username or password is not correct."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        login_succeeded(request._request, username)
         request.user = user
         return super().post(request, format=format)
 

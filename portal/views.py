@@ -7,6 +7,8 @@ from django.templatetags.static import static
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
+from .login_guard import lockout_message, login_blocked, login_failed, login_succeeded
+
 
 def home(request: HttpRequest) -> HttpResponse:
     # The project list is the home page until the portfolio dashboard exists.
@@ -16,6 +18,23 @@ def home(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if login_blocked(request, username):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, lockout_message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        login_succeeded(self.request, form.get_user().get_username())
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        login_failed(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -82,6 +82,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Sign-in brute-force protection (portal/login_guard.py): failures per username and address.
+STAGEGATE_LOGIN_MAX_FAILURES = env.int("STAGEGATE_LOGIN_MAX_FAILURES", default=5)
+STAGEGATE_LOGIN_LOCKOUT_MINUTES = env.int("STAGEGATE_LOGIN_LOCKOUT_MINUTES", default=15)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
