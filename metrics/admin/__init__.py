@@ -1,0 +1,3 @@
+"""Django admin of the metrics app, one module per area."""
+
+from . import mlflow, portfolio, product, scrum  # noqa: F401

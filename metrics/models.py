@@ -1,1 +1,0 @@
-# Metric snapshots arrive with the metrics engine (issue: metrics and dashboards).

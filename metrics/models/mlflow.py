@@ -1,0 +1,3 @@
+"""mlflow models (being built)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""portfolio models (being built)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""product models (being built)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""scrum models (being built)."""
+
+__all__: list[str] = []
