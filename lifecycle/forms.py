@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from portal.exceptions import DomainError
@@ -19,6 +20,7 @@ from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 from .choices import RAG, Phase, RiskTier
 from .models import ArtifactType, Project
+from .services.projects import EDITABLE_FIELDS
 
 User = get_user_model()
 
@@ -148,21 +150,7 @@ class ProjectEditForm(ProjectFieldsForm):
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any):
-        kwargs.setdefault(
-            "initial",
-            {
-                "name": project.name,
-                "business_unit": project.business_unit_id,
-                "strategic_goal": project.strategic_goal_id,
-                "owner": project.owner_id,
-                "sponsor": project.sponsor_id,
-                "risk_tier": project.risk_tier,
-                "ideation_date": project.ideation_date,
-                "start_date": project.start_date,
-                "target_end_date": project.target_end_date,
-                "overall_rag": project.overall_rag,
-            },
-        )
+        kwargs.setdefault("initial", model_to_dict(project, fields=EDITABLE_FIELDS))
         super().__init__(*args, **kwargs)
         self.limit_people([project.portfolio_id])
 
