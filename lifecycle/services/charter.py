@@ -51,14 +51,31 @@ def charter_snapshot(charter: Charter) -> dict[str, Any]:
 
 
 def _replace_rows(charter: Charter, section: str, rows: list[dict[str, Any]]) -> None:
+    """Make the section's rows equal `rows`, keeping each row's identity where its first column is unchanged.
+
+    Rows are matched on their first column (a metric's name, a source's name, ...), the same rule the
+    version diff uses, so records that point at a row (a benefit tied to a success metric) survive edits.
+    """
     model, fields = CHARTER_SECTIONS[section]
-    model._default_manager.filter(charter=charter).delete()
-    model._default_manager.bulk_create(
-        [
-            model(charter=charter, position=position, **{field: row.get(field) for field in fields if field in row})
-            for position, row in enumerate(rows)
-        ]
-    )
+    key_field = fields[0]
+    existing: dict[Any, list[models.Model]] = {}
+    for row in model._default_manager.filter(charter=charter).order_by("position", "id"):
+        existing.setdefault(getattr(row, key_field), []).append(row)
+    to_update: list[models.Model] = []
+    to_create: list[models.Model] = []
+    for position, values in enumerate(rows):
+        matches = existing.get(values.get(key_field))
+        row = matches.pop(0) if matches else model(charter=charter)
+        row.position = position  # type: ignore[attr-defined]
+        for field in fields:
+            if field in values:
+                setattr(row, field, values[field])
+        (to_update if row.pk else to_create).append(row)
+    leftover = [row.pk for unused in existing.values() for row in unused]
+    model._default_manager.filter(pk__in=leftover).delete()
+    if to_update:
+        model._default_manager.bulk_update(to_update, ["position", *fields])
+    model._default_manager.bulk_create(to_create)
 
 
 def _clean_value(model: type[models.Model], name: str, value: Any) -> Any:

@@ -220,3 +220,39 @@ class _unchanged:
         assert CharterVersion.objects.count() == self.versions
         assert AuditRecord.objects.count() == self.audit
         return False
+
+
+@pytest.mark.django_db
+def test_rows_keep_their_identity_across_saves_when_their_first_column_is_unchanged(project, people):
+    from lifecycle import services
+    from lifecycle.models import SuccessMetric
+
+    services.charter_update(
+        actor=people["pm"],
+        project=project,
+        base_version=1,
+        changes={"success_metrics": [{"name": "Churn", "target": "2.5"}, {"name": "Feature usage", "target": "40"}]},
+    )
+    ids = dict(SuccessMetric.objects.filter(charter__project=project).values_list("name", "id"))
+
+    # Reorder, edit one, rename the other, add a third.
+    services.charter_update(
+        actor=people["pm"],
+        project=project,
+        base_version=2,
+        changes={
+            "success_metrics": [
+                {"name": "Feature adoption", "target": "45"},
+                {"name": "Churn", "target": "2.0"},
+                {"name": "NPS", "target": "30"},
+            ]
+        },
+    )
+    rows = list(SuccessMetric.objects.filter(charter__project=project).order_by("position"))
+    assert [(row.name, str(row.target), row.position) for row in rows] == [
+        ("Feature adoption", "45.0000", 0),
+        ("Churn", "2.0000", 1),
+        ("NPS", "30.0000", 2),
+    ]
+    assert rows[1].id == ids["Churn"]  # edited in place: whatever points at it still does
+    assert ids["Feature usage"] not in {row.id for row in rows}  # renamed: a different metric
