@@ -19,8 +19,8 @@ PYTEST_DB := $(if $(DATABASE_URL),--create-db,)
 
 help:
 	@echo "make demo     run the portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
-	@echo "make test     lint, Django checks, migrations check, then the whole test suite"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make test     ruff, mypy, Django checks, migrations check, then the whole test suite"
+	@echo "make lint     ruff check, ruff format --check and mypy"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make migrate  apply database migrations"
 	@echo "make worker   run a Celery worker (needs REDIS_URL)"
@@ -51,6 +51,7 @@ demo: $(STAMP)
 test: export DJANGO_SETTINGS_MODULE := portal.settings.test
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	@# pytest exits 5 when it collects nothing: that fails here too, never a silent pass.
@@ -59,6 +60,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
