@@ -14,4 +14,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Exactly one beat process runs this schedule (docker-compose `beat` service); it lives here and nowhere else.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Pull every MLflow experiment and model link: one independent, idempotent task per link (no chord).
+    # Expires before the next tick so a backlog after an outage does not stack duplicate fan-outs.
+    "metrics-sync-all-mlflow-links": {
+        "task": "metrics.sync_all_links",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
+}
