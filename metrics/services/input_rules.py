@@ -169,3 +169,38 @@ def create_unique(model: type[M], field: str, message: str, **values: Any) -> M:
             return model._default_manager.create(**values)
     except IntegrityError as exc:
         raise ValidationFailed(message, details={field: message}) from exc
+
+
+def update_and_audit(
+    *,
+    actor: User,
+    instance: models.Model,
+    fields: dict[str, Any],
+    snapshot: Any,
+    action: str,
+    project: Any,
+    reason: str = "",
+) -> bool:
+    """Apply validated `fields`, and when anything changed save the row and audit only what changed.
+
+    Returns whether the row changed; an edit that changes nothing writes nothing.
+    """
+    from lifecycle.services.audit import audit_write, changed_fields
+
+    before = snapshot(instance)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    before_changed, after_changed = changed_fields(before, snapshot(instance))
+    if not after_changed:
+        return False
+    instance.save()
+    audit_write(
+        actor=actor,
+        action=action,
+        target=instance,
+        project=project,
+        before=before_changed,
+        after=after_changed,
+        reason=reason.strip(),
+    )
+    return True

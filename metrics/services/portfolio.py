@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from lifecycle.models import Project
-from lifecycle.services.audit import audit_write, changed_fields
+from lifecycle.services.audit import audit_write
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
@@ -34,6 +34,7 @@ from .input_rules import (
     read_decimal,
     read_text,
     require_manager,
+    update_and_audit,
 )
 from .portfolio_health import (
     benefit_add,
@@ -145,21 +146,14 @@ def cost_entry_update(*, actor: User, entry: CostEntry, changes: dict[str, Any],
     if not reason.strip():
         errors["reason"] = "Say why the cost entry is corrected."
     raise_if_errors(errors, "The correction is invalid.")
-    before = _cost_snapshot(entry)
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    before_changed, after_changed = changed_fields(before, _cost_snapshot(entry))
-    if not after_changed:
-        return entry
-    entry.save()
-    audit_write(
+    update_and_audit(
         actor=actor,
+        instance=entry,
+        fields=fields,
+        snapshot=_cost_snapshot,
         action="cost_entry.update",
-        target=entry,
         project=entry.project,
-        before=before_changed,
-        after=after_changed,
-        reason=reason.strip(),
+        reason=reason,
     )
     return entry
 

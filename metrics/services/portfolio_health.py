@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lifecycle.choices import RAG
 from lifecycle.models import Project, SuccessMetric
-from lifecycle.services.audit import audit_write, changed_fields
+from lifecycle.services.audit import audit_write
 from portal.exceptions import TransitionNotAllowed, ValidationFailed
 from portal.models import User
 
@@ -32,6 +32,7 @@ from .input_rules import (
     read_decimal,
     read_text,
     require_manager,
+    update_and_audit,
 )
 
 TITLE_MAX_LENGTH = 200
@@ -226,21 +227,14 @@ def risk_update(*, actor: User, risk: Risk, changes: dict[str, Any], reason: str
     current = {name: getattr(risk, name) for name in RISK_FIELDS}
     fields = _risk_fields(errors, risk.project, {**current, **changes})
     raise_if_errors(errors, "The risk is invalid.")
-    before = risk_snapshot(risk)
-    for name, value in fields.items():
-        setattr(risk, name, value)
-    before_changed, after_changed = changed_fields(before, risk_snapshot(risk))
-    if not after_changed:
-        return risk
-    risk.save()
-    audit_write(
+    update_and_audit(
         actor=actor,
+        instance=risk,
+        fields=fields,
+        snapshot=risk_snapshot,
         action="risk.update",
-        target=risk,
         project=risk.project,
-        before=before_changed,
-        after=after_changed,
-        reason=reason.strip(),
+        reason=reason,
     )
     return risk
 

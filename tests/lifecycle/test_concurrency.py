@@ -5,9 +5,6 @@ second thread reliably arrives while the first still holds the lock: without the
 would pass their checks and the test would see two results.
 """
 
-import threading
-import time
-
 import pytest
 from django.db import connection
 
@@ -28,49 +25,16 @@ from lifecycle.services import gates as gates_module
 from lifecycle.services import raci as raci_module
 from portal.exceptions import StaleEdit, TransitionNotAllowed
 from tests.factories import provide_required_artifacts
+from tests.races import run_at_once, slow_down
 
 from .service_helpers import make_consulted
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
-HOLD_LOCK_SECONDS = 0.3
 
 
 @pytest.fixture(autouse=True)
 def _postgresql():
     assert connection.vendor == "postgresql"
-
-
-def run_at_once(*calls):
-    """Start every call at the same moment, each in its own thread and DB connection."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[tuple[str, object]] = [("not run", None)] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as exc:  # the refusal is the expected outcome of the loser
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
-
-
-def slow_down(monkeypatch, module, name):
-    original = getattr(module, name)
-
-    def slow(*args, **kwargs):
-        time.sleep(HOLD_LOCK_SECONDS)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, slow)
 
 
 def split(outcomes):

@@ -1,7 +1,6 @@
 """Scrum services: each allowed and refused (a refusal writes nothing), the change log, freezing and reopening."""
 
 import datetime
-import threading
 import time
 from decimal import Decimal
 
@@ -18,10 +17,10 @@ from metrics.services import scrum_items
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portfolio.choices import Role
 from tests.factories import member
+from tests.races import HOLD_LOCK_SECONDS, run_at_once, slow_down
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
-HOLD_LOCK_SECONDS = 0.3
 
 
 def at(day: int, hour: int = 10, month: int = 3) -> datetime.datetime:
@@ -531,40 +530,6 @@ class TestRetroAndMood:
 # --- races (real PostgreSQL, two connections) ----------------------------------------------------------------------
 
 
-def run_at_once(*calls):
-    """Start every call at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[tuple[str, object]] = [("not run", None)] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as exc:  # the refusal is the expected outcome of the loser
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
-
-
-def slowed(monkeypatch, module, name):
-    """Make ``module.name`` sleep first, so the other thread arrives while this one holds the team lock."""
-    original = getattr(module, name)
-
-    def slow(*args, **kwargs):
-        time.sleep(HOLD_LOCK_SECONDS)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, slow)
-
-
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 class TestRaces:
@@ -574,7 +539,7 @@ class TestRaces:
             actor=people["ds"], team=team, name="Sprint 2", planned_start=datetime.date(2026, 3, 16),
             planned_end=datetime.date(2026, 3, 27),
         )  # fmt: skip
-        slowed(monkeypatch, services, "_refuse_second_active")
+        slow_down(monkeypatch, services, "_refuse_second_active")
         outcomes = run_at_once(
             lambda: services.sprint_start(actor=people["ds"], sprint=sprint),
             lambda: services.sprint_start(actor=people["architect"], sprint=second),
@@ -596,7 +561,7 @@ class TestRaces:
         # The edit takes its timestamp, then dawdles before writing its log row. Without the team lock the close
         # would take a later timestamp yet compute its summary before the edit commits: frozen "0 completed"
         # while the log, replayed at the close, says 5.
-        slowed(monkeypatch, scrum_items, "_log")
+        slow_down(monkeypatch, scrum_items, "_log")
         outcomes = run_at_once(
             lambda: services.work_item_update(actor=people["architect"], item=item, changes={"state_group": "done"}),
             lambda: (time.sleep(HOLD_LOCK_SECONDS / 3), services.sprint_close(actor=ds, sprint=sprint))[1],
