@@ -190,7 +190,8 @@ class RunMetricPoint(models.Model):
     key = models.CharField(max_length=250)
     step = models.BigIntegerField()
     timestamp = models.BigIntegerField(help_text="Epoch milliseconds.")
-    value = models.FloatField()
+    # NaN is stored as null: SQLite cannot hold NaN, and latest values already follow this rule.
+    value = models.FloatField(null=True)
 
     class Meta:
         ordering = ["run", "key", "step", "timestamp"]

@@ -297,7 +297,11 @@ def _point_rows(pks: dict[str, int], histories: dict[tuple[str, str], list[Metri
     for (run_id, key), points in histories.items():
         for point in points:  # MLflow may hold two values at one (step, timestamp): the last one wins
             rows[(pks[run_id], key, point.step, point.timestamp)] = RunMetricPoint(
-                run_id=pks[run_id], key=key, step=point.step, timestamp=point.timestamp, value=point.value
+                run_id=pks[run_id],
+                key=key,
+                step=point.step,
+                timestamp=point.timestamp,
+                value=_finite_value(point.value),
             )
     return [rows[key] for key in sorted(rows)]
 
