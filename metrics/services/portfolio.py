@@ -240,7 +240,7 @@ def time_entry_add(*, actor: User, person: User, project: Project, day: Any, hou
         logged = TimeEntry.objects.filter(person=person, day=when).aggregate(total=Sum("hours"))["total"]
         logged = logged or Decimal(0)
         if logged + value > HOURS_IN_DAY:
-            errors["hours"] = f"{person} already has {logged} h on {when}; a day has {HOURS_IN_DAY} h."
+            errors["hours"] = f"{person} already has {logged:.2f} h on {when}; a day has {HOURS_IN_DAY} h."
     raise_if_errors(errors, "The time entry is invalid.")
     assert when is not None and value is not None  # checked above
     entry = TimeEntry.objects.create(person=person, project=project, day=when, hours=value, note=text, created_by=actor)
