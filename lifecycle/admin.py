@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import (
     Activity,
     ArtifactType,
@@ -28,19 +30,6 @@ class ArtifactTypeAdmin(admin.ModelAdmin):
 class ActivityAdmin(admin.ModelAdmin):
     list_display = ("name", "project", "phase", "is_gate", "done")
     list_filter = ("phase", "is_gate")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Decisions and audit records are never edited, not even by superusers."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GateReview)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from ..models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, RunMetricPoint, TrackingServer
 
 
@@ -47,35 +49,22 @@ class RegisteredModelLinkAdmin(_SyncStateAdmin):
     search_fields = ["project__code", "model_name"]
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the sync: an edit here would be overwritten by the next sync anyway."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(MlflowRun)
-class MlflowRunAdmin(_ReadOnlyAdmin):
+class MlflowRunAdmin(ReadOnlyAdmin):
     list_display = ["run_id", "run_name", "experiment_id", "status", "deleted", "start_time", "end_time", "synced_at"]
     list_filter = ["server", "status", "deleted"]
     search_fields = ["run_id", "run_name", "experiment_id"]
 
 
 @admin.register(RunMetricPoint)
-class RunMetricPointAdmin(_ReadOnlyAdmin):
+class RunMetricPointAdmin(ReadOnlyAdmin):
     list_display = ["run", "key", "step", "timestamp", "value"]
     search_fields = ["run__run_id", "key"]
     list_select_related = ["run"]
 
 
 @admin.register(ModelVersionMirror)
-class ModelVersionMirrorAdmin(_ReadOnlyAdmin):
+class ModelVersionMirrorAdmin(ReadOnlyAdmin):
     list_display = ["model_name", "version", "aliases", "status", "source_run_id", "deleted", "synced_at"]
     list_filter = ["server", "deleted"]
     search_fields = ["model_name", "source_run_id"]

@@ -3,6 +3,8 @@ history-bearing rows (status reports, measurements) cannot be edited here."""
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from ..models import (
     Allocation,
     Benefit,
@@ -17,67 +19,54 @@ from ..models import (
 )
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services with an audit record; the admin only shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(BudgetPeriod)
-class BudgetPeriodAdmin(ViewOnlyAdmin):
+class BudgetPeriodAdmin(ReadOnlyAdmin):
     list_display = ("project", "period_start", "amount")
     list_filter = ("project__portfolio",)
     date_hierarchy = "period_start"
 
 
 @admin.register(CostEntry)
-class CostEntryAdmin(ViewOnlyAdmin):
+class CostEntryAdmin(ReadOnlyAdmin):
     list_display = ("project", "day", "amount", "category", "note")
     list_filter = ("category", "project__portfolio")
     date_hierarchy = "day"
 
 
 @admin.register(Capacity)
-class CapacityAdmin(ViewOnlyAdmin):
+class CapacityAdmin(ReadOnlyAdmin):
     list_display = ("person", "week", "working_hours", "leave_hours")
     date_hierarchy = "week"
 
 
 @admin.register(Allocation)
-class AllocationAdmin(ViewOnlyAdmin):
+class AllocationAdmin(ReadOnlyAdmin):
     list_display = ("person", "project", "week", "hours")
     date_hierarchy = "week"
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(ViewOnlyAdmin):
+class TimeEntryAdmin(ReadOnlyAdmin):
     list_display = ("person", "project", "day", "hours")
     date_hierarchy = "day"
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(ViewOnlyAdmin):
+class StatusReportAdmin(ReadOnlyAdmin):
     list_display = ("project", "as_of", "schedule_rag", "cost_rag", "risk_rag", "issues_rag", "overall_rag", "author")
     list_filter = ("overall_rag", "project__portfolio")
     date_hierarchy = "as_of"
 
 
 @admin.register(Risk)
-class RiskAdmin(ViewOnlyAdmin):
+class RiskAdmin(ReadOnlyAdmin):
     list_display = ("title", "project", "probability", "impact", "state", "owner", "opened_on", "closed_on")
     list_filter = ("state", "impact")
     search_fields = ("title",)
 
 
 @admin.register(Issue)
-class IssueAdmin(ViewOnlyAdmin):
+class IssueAdmin(ReadOnlyAdmin):
     list_display = ("title", "project", "severity", "owner", "opened_on", "closed_on")
     list_filter = ("severity",)
     search_fields = ("title",)
@@ -95,7 +84,7 @@ class BenefitMeasurementInline(admin.TabularInline):
 
 
 @admin.register(Benefit)
-class BenefitAdmin(ViewOnlyAdmin):
+class BenefitAdmin(ReadOnlyAdmin):
     list_display = ("name", "project", "success_metric", "unit")
     search_fields = ("name",)
     inlines = [BenefitMeasurementInline]

@@ -2,18 +2,19 @@
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from ..models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
-from .portfolio import ViewOnlyAdmin
 
 
 @admin.register(Product)
-class ProductAdmin(ViewOnlyAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ("name", "project", "created_at")
     search_fields = ("name",)
 
 
 @admin.register(ProductEvent)
-class ProductEventAdmin(ViewOnlyAdmin):
+class ProductEventAdmin(ReadOnlyAdmin):
     list_display = ("product", "user_id", "name", "at")
     list_filter = ("product",)
     search_fields = ("user_id", "name")
@@ -22,24 +23,24 @@ class ProductEventAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ViewOnlyAdmin):
+class CustomerAdmin(ReadOnlyAdmin):
     list_display = ("external_id", "product", "acquired_on", "channel")
     search_fields = ("external_id",)
 
 
 @admin.register(Order)
-class OrderAdmin(ViewOnlyAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ("customer", "placed_at", "revenue", "gross_margin")
     list_select_related = ("customer",)
 
 
 @admin.register(MarketingSpend)
-class MarketingSpendAdmin(ViewOnlyAdmin):
+class MarketingSpendAdmin(ReadOnlyAdmin):
     list_display = ("product", "channel", "period_start", "period_end", "amount")
     list_filter = ("channel",)
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ViewOnlyAdmin):
+class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ("product", "kind", "score", "at", "respondent")
     list_filter = ("kind",)
