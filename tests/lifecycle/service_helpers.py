@@ -5,11 +5,9 @@ row of every lifecycle table (and the uploaded files), not just a count or two.
 """
 
 import datetime
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -37,6 +35,7 @@ from lifecycle.models import (
 )
 from lifecycle.services.gates import ActionInput
 from tests.factories import provide_required_artifacts
+from tests.unchanged import audit_actions, refused_checker  # noqa: F401 (audit_actions re-exported)
 
 TRACKED_MODELS = (
     Project,
@@ -96,21 +95,8 @@ def fingerprint() -> dict[str, tuple[int, str]]:
     return {label: (values[2 * i], values[2 * i + 1]) for i, (label, _table) in enumerate(tables)}
 
 
-@contextmanager
-def refused(error: type[Exception]):
-    """Assert the block raises exactly `error` (not a subclass unless asked) and changed nothing."""
-    before = everything()
-    with pytest.raises(error) as caught:
-        yield caught
-    assert type(caught.value) is error, f"expected {error.__name__}, got {type(caught.value).__name__}"
-    assert everything() == before
-
-
-def audit_actions(project: Project | None = None) -> list[str]:
-    records = AuditRecord.objects.order_by("id")
-    if project is not None:
-        records = records.filter(project=project)
-    return list(records.values_list("action", flat=True))
+# The block raises exactly the given error and changes no row (no audit record either).
+refused = refused_checker(everything)
 
 
 def new_audit(since_id: int) -> list[AuditRecord]:

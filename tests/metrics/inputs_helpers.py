@@ -1,9 +1,6 @@
 """Helpers of the portfolio and product input tests: a refused write must leave every row as it was."""
 
-from contextlib import contextmanager
 from typing import Any
-
-import pytest
 
 from lifecycle.models import AuditRecord, Project
 from metrics.models import (
@@ -24,6 +21,7 @@ from metrics.models import (
     SurveyResponse,
     TimeEntry,
 )
+from tests.unchanged import audit_actions, refused_checker  # noqa: F401 (audit_actions re-exported)
 
 TRACKED_MODELS = (
     Project,
@@ -51,18 +49,5 @@ def everything() -> dict[str, Any]:
     return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in TRACKED_MODELS}
 
 
-@contextmanager
-def refused(error: type[Exception]):
-    """The block raises exactly ``error`` and changes no row (no audit record either)."""
-    before = everything()
-    with pytest.raises(error) as caught:
-        yield caught
-    assert type(caught.value) is error, f"expected {error.__name__}, got {type(caught.value).__name__}"
-    assert everything() == before
-
-
-def audit_actions(project: Project | None = None) -> list[str]:
-    records = AuditRecord.objects.order_by("id")
-    if project is not None:
-        records = records.filter(project=project)
-    return list(records.values_list("action", flat=True))
+# The block raises exactly the given error and changes no row (no audit record either).
+refused = refused_checker(everything)
