@@ -17,9 +17,7 @@ def project_list(user: User | AnonymousUser) -> QuerySet[Project]:
         .select_related("portfolio", "business_unit", "strategic_goal", "owner", "sponsor")
         # EXISTS, not COUNT over a join: no GROUP BY, so PostgreSQL can walk the code index and stop
         # at one page. At most one review is open per project (a unique constraint), so 0 or 1.
-        .annotate(
-            open_reviews=Exists(GateReview.objects.filter(project=OuterRef("pk"), status=GateReviewStatus.OPEN))
-        )
+        .annotate(open_reviews=Exists(GateReview.objects.filter(project=OuterRef("pk"), status=GateReviewStatus.OPEN)))
         .order_by("code")
     )
 

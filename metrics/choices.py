@@ -71,3 +71,60 @@ class SurveyKind(models.TextChoices):
 SURVEY_SCORE_RANGE = {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5)}
 #: Risk impact score range (the risk exposure bands assume 1-5).
 RISK_IMPACT_RANGE = (1, 5)
+
+
+# --- metric snapshots -----------------------------------------------------------------------------------------
+
+
+class ScopeType(models.TextChoices):
+    """What a metric snapshot describes."""
+
+    PORTFOLIO = "portfolio", "Portfolio"
+    PROJECT = "project", "Project"
+    TEAM = "team", "Team"
+    SPRINT = "sprint", "Sprint"
+    PRODUCT = "product", "Product"
+    PERSON = "person", "Person"
+
+
+# --- MLflow evidence, automated gate criteria, deployed models --------------------------------------------------
+
+
+class SyncStatus(models.TextChoices):
+    IDLE = "idle", "Idle"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+
+
+class EvidenceKind(models.TextChoices):
+    RUN = "run", "MLflow run"
+    MODEL_VERSION = "model_version", "Model version"
+
+
+class GateRuleKind(models.TextChoices):
+    METRIC_THRESHOLD = "metric_threshold", "Metric threshold on the best attached run"
+    ALL_RUNS_FINISHED = "all_runs_finished", "Every attached run finished"
+    PARAM_RECORDED = "param_recorded", "Parameter recorded on every attached run"
+    MODEL_ALIAS = "model_alias", "An attached model version has an alias"
+
+
+class Comparator(models.TextChoices):
+    GTE = ">=", ">="
+    GT = ">", ">"
+    LTE = "<=", "<="
+    LT = "<", "<"
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AlertSeverity(models.TextChoices):
+    """Same keys as the issue severities: an open alert weighs in risk health like an issue of its severity."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"

@@ -87,3 +87,25 @@ def _enqueue(task: Any, link_id: int) -> None:
         # the caller as Celery's `Retry`: one failing link must not stop the others, and its error is
         # already recorded on the link.
         logger.warning("MLflow sync of link %s failed: %s", link_id, exc)
+
+
+# --- metric snapshots -------------------------------------------------------------------------------------------
+# Computation is idempotent (upserts keyed by metric, scope and period; frozen rows untouched), so acks_late is
+# safe and a redelivered message rewrites the same snapshots. Same reject_on_worker_lost reasoning as above.
+COMPUTE_DELAY_S = 5  # edits within this window after the first are computed by the same run
+
+_COMPUTE_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": False,
+    "soft_time_limit": 10 * 60,
+    "time_limit": 11 * 60,
+    "ignore_result": True,
+}
+
+
+@shared_task(name="metrics.compute_scope", **_COMPUTE_OPTIONS)
+def compute_scope_task(scope_type: str, scope_id: int) -> int:
+    from .services.snapshots import compute_request_clear, scope_compute
+
+    compute_request_clear(scope_type, scope_id)  # before computing: an edit made meanwhile marks the scope again
+    return scope_compute(scope_type, scope_id)

@@ -23,6 +23,9 @@ class GateReview(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Frozen at decision time: the artifact versions (and waivers) the decision was taken on.
     evidence = models.JSONField(default=dict, blank=True)
+    override_reason = models.TextField(
+        blank=True, help_text="Why the gate was passed although an automated criterion failed (audited)."
+    )
     evidence_versions = models.ManyToManyField("lifecycle.ArtifactVersion", blank=True, related_name="gate_reviews")
 
     class Meta:

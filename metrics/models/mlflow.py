@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
+from ..choices import SyncStatus
+
 if TYPE_CHECKING:  # imported lazily: loading `mlflow` at model import would slow every process start
     from metrics.mlflow import Credentials, HttpPolicy, MlflowGateway
 
@@ -107,6 +109,10 @@ class _SyncState(models.Model):
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # Live progress of the current or last sync, shown by the "sync now" button's polling fragment.
+    sync_status = models.CharField(max_length=8, choices=SyncStatus.choices, default=SyncStatus.IDLE)
+    sync_started_at = models.DateTimeField(null=True, blank=True)
+    sync_progress = models.PositiveIntegerField(default=0, help_text="Runs or versions stored by the current sync.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

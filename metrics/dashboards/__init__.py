@@ -1,0 +1,1 @@
+"""Dashboard pages: selectors read snapshots, builders turn them into ``Chart`` objects, views stay thin."""

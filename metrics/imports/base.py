@@ -1,0 +1,221 @@
+"""CSV import of metric inputs: every row goes through the same service as the form and the API.
+
+A preview runs the whole file through the services inside a transaction that is always rolled back, and
+collects one message per bad row (``ValidationFailed`` details, or the refusal's message). An import runs it
+again for real in one transaction: with any bad row it writes nothing unless the user chose to skip bad rows,
+in which case each row runs in its own savepoint and only the bad ones are left out. Rules therefore live in
+one place (the services), and a refused import changes nothing: audit records and compute requests of the
+rolled-back rows go with them.
+
+Each kind of input is an ``ImportSpec`` registered under a slug (``IMPORT_SPECS``); the upload/preview pages
+and the API's bulk endpoint are generic over it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+
+from portal.exceptions import DomainError, ValidationFailed
+from portal.models import User
+
+MAX_IMPORT_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = True
+    help: str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # line number in the file (the header is line 1)
+    message: str
+    fields: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    imported: int = 0
+    skipped: int = 0
+    committed: bool = False
+    errors: list[RowError] = field(default_factory=list)  # row errors
+    file_error: str = ""  # the file as a whole is unreadable (encoding, header)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.errors
+
+
+class ImportSpec:
+    """One kind of input. Subclasses set the class attributes and implement ``import_row``.
+
+    ``scope_model`` is what the import is attached to (a Project, a Team, a Product); ``check_scope`` raises
+    ``NotAllowed`` for a user who may not write there, before any row is read.
+    """
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    scope_model: ClassVar[type]
+    columns: ClassVar[tuple[Column, ...]]
+    description: ClassVar[str] = ""
+
+    def check_scope(self, actor: User, scope: Any) -> None:
+        raise NotImplementedError
+
+    def import_row(self, actor: User, scope: Any, row: dict[str, str]) -> None:
+        """Write one row through a service; raise ValidationFailed (or another DomainError) to refuse it."""
+        raise NotImplementedError
+
+    def ordered(self, rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+        """Rows in the order they must be applied (e.g. oldest first); file order by default."""
+        return rows
+
+    def example_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.name for c in self.columns])
+        writer.writerow([c.example for c in self.columns])
+        return out.getvalue()
+
+
+IMPORT_SPECS: dict[str, ImportSpec] = {}
+
+
+def register_import(spec_class: type[ImportSpec]) -> type[ImportSpec]:
+    if spec_class.kind in IMPORT_SPECS:  # pragma: no cover - programming error
+        raise RuntimeError(f"two import specs named {spec_class.kind}")
+    IMPORT_SPECS[spec_class.kind] = spec_class()
+    return spec_class
+
+
+class _Rollback(Exception):
+    """Raised inside the import transaction to undo it (previews, and imports with refused rows)."""
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"The file is not UTF-8 text (byte {exc.start} cannot be read). Save it as CSV UTF-8 and try again."
+        ) from exc
+
+
+def read_rows(spec: ImportSpec, data: bytes | str) -> list[tuple[int, dict[str, str]]]:
+    """Parse the CSV: header checked against the spec's columns; cells stripped; blank lines ignored."""
+    text = _decode(data)
+    if len(text.encode()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 4:
+        raise ValidationFailed("The file is too large to import at once; split it into smaller files.")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValidationFailed("The file is empty: it needs a header row and at least one data row.") from None
+    except csv.Error as exc:
+        raise ValidationFailed(f"The file is not valid CSV: {exc}.") from exc
+    names = [h.strip().lower() for h in header]
+    known = {c.name.lower(): c.name for c in spec.columns}
+    missing = [c.name for c in spec.columns if c.required and c.name.lower() not in names]
+    if missing:
+        raise ValidationFailed(
+            f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(c.name for c in spec.columns)}.",
+            details={"columns": missing},
+        )
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        raise ValidationFailed(f"Column(s) appear twice: {', '.join(duplicated)}.")
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise ValidationFailed(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+            line = reader.line_num
+            row = {known[n]: (cells[i].strip() if i < len(cells) else "") for i, n in enumerate(names) if n in known}
+            if len(cells) > len(names):
+                row["__extra__"] = "x"  # more cells than header columns: reported as a row error
+            rows.append((line, row))
+    except csv.Error as exc:
+        raise ValidationFailed(f"The file is not valid CSV near line {reader.line_num}: {exc}.") from exc
+    if not rows:
+        raise ValidationFailed("The file has a header but no data rows.")
+    return rows
+
+
+def _row_error(line: int, row: dict[str, str], exc: DomainError) -> RowError:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    return RowError(
+        line=line,
+        message=str(exc),
+        fields={str(k): str(v) for k, v in details.items()},
+        values={k: v for k, v in row.items() if not k.startswith("__")},
+    )
+
+
+def _apply(
+    spec: ImportSpec, actor: User, scope: Any, rows: Iterable[tuple[int, dict[str, str]]], result: ImportResult
+) -> None:
+    for line, row in rows:
+        try:
+            with transaction.atomic():  # savepoint per row: a refused row leaves nothing behind
+                if "__extra__" in row:
+                    raise ValidationFailed("This row has more cells than the header has columns.")
+                spec.import_row(actor, scope, row)
+        except DomainError as exc:
+            result.errors.append(_row_error(line, row, exc))
+        else:
+            result.imported += 1
+
+
+def import_csv(
+    spec: ImportSpec,
+    *,
+    actor: User,
+    scope: Any,
+    data: bytes | str,
+    commit: bool,
+    skip_invalid: bool = False,
+) -> ImportResult:
+    """Preview (``commit=False``) or import a CSV. Never writes anything unless the result says committed."""
+    result = ImportResult()
+    spec.check_scope(actor, scope)
+    try:
+        rows = spec.ordered(read_rows(spec, data))
+    except ValidationFailed as exc:
+        result.file_error = str(exc)
+        return result
+    result.total = len(rows)
+    try:
+        with transaction.atomic():
+            _apply(spec, actor, scope, rows, result)
+            if not commit or (result.errors and not skip_invalid):
+                raise _Rollback
+    except _Rollback:
+        result.committed = False
+        if commit and not skip_invalid:
+            result.imported = 0
+        if not commit:
+            result.skipped = len(result.errors)
+        return result
+    result.committed = True
+    result.skipped = len(result.errors)
+    return result
