@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = "Metrics"
+
+    def ready(self) -> None:
+        # Register each area's snapshot computer and CSV import specs (decorators run at import).
+        from metrics.services import compute_portfolio, compute_product, compute_scrum  # noqa: F401

@@ -13,6 +13,10 @@ v1_patterns = [
     path("auth/logout/", TokenLogoutView.as_view(), name="auth-logout"),
     path("", include("lifecycle.api.urls")),
     path("", include("portfolio.api.urls")),
+    path("", include("metrics.api.urls_inputs")),
+    path("", include("metrics.api.urls_mlflow")),
+    path("", include("metrics.api.urls_evidence")),
+    path("", include("metrics.api.urls_snapshots")),
 ]
 
 urlpatterns = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("portal.api")),
     path("", include("portal.site_urls")),
     path("", include("lifecycle.urls")),
+    path("", include("metrics.urls")),
 ]
 
 handler404 = "portal.views.page_not_found"

@@ -1,0 +1,1 @@
+"""Snapshot computer(s) of the portfolio area: registered with @snapshot_computer."""

@@ -1,0 +1,1 @@
+"""Snapshot computer(s) of the scrum area: registered with @snapshot_computer."""

@@ -1,0 +1,3 @@
+"""Pages of the metrics app: product."""
+
+urlpatterns: list = []
