@@ -17,6 +17,7 @@ Delivery and retries (see PITFALLS "Celery with Redis"):
 
 from __future__ import annotations
 
+import datetime
 import logging
 from functools import partial
 from typing import Any
@@ -79,6 +80,25 @@ def sync_all_links() -> int:
     return count
 
 
+@shared_task(name="metrics.deployed_model_evaluate", soft_time_limit=60, time_limit=90, ignore_result=True)
+def deployed_model_evaluate_task(model_id: int) -> int:
+    """Check a deployed model's thresholds against the mirror (the sync does it too; this is for a manual or
+    scheduled re-check). Database only, idempotent: an open alert per threshold is never duplicated."""
+    from .models import DeployedModel
+    from .services.deployment_alerts import deployed_model_evaluate
+
+    if not DeployedModel.objects.filter(pk=model_id).exists():
+        return 0
+    return len(deployed_model_evaluate(model_id))
+
+
+def enqueue_link_sync(link: ExperimentLink | RegisteredModelLink) -> None:
+    """Send the sync task of one link ("sync now"); call it from `transaction.on_commit`. In-process (no
+    broker) a transient failure is recorded on the link instead of failing the caller's request."""
+    task = experiment_link_sync_task if isinstance(link, ExperimentLink) else registered_model_link_sync_task
+    _enqueue(task, link.pk)
+
+
 def _enqueue(task: Any, link_id: int) -> None:
     try:
         task.delay(link_id)
@@ -105,7 +125,36 @@ _COMPUTE_OPTIONS: dict[str, Any] = {
 
 @shared_task(name="metrics.compute_scope", **_COMPUTE_OPTIONS)
 def compute_scope_task(scope_type: str, scope_id: int) -> int:
-    from .services.snapshots import compute_request_clear, scope_compute
+    from .services.snapshots import scope_recompute
 
-    compute_request_clear(scope_type, scope_id)  # before computing: an edit made meanwhile marks the scope again
-    return scope_compute(scope_type, scope_id)
+    return scope_recompute(scope_type, scope_id)
+
+
+# The reconciler picks up requests whose task never ran: older than this, the on-commit enqueue has failed
+# (broker down) or the message was lost; younger ones still have their task on the way (COMPUTE_DELAY_S).
+PENDING_GRACE = datetime.timedelta(minutes=1)
+PENDING_BATCH = 500  # scopes per run, so one run ends well inside its time limit; the rest wait a minute
+
+
+@shared_task(name="metrics.compute_pending", soft_time_limit=5 * 60, time_limit=6 * 60, ignore_result=True)
+def compute_pending() -> str:
+    from .services.snapshots import pending_scopes_compute
+
+    run = pending_scopes_compute(older_than=PENDING_GRACE, limit=PENDING_BATCH)
+    return f"{run.computed} computed, {run.failed} failed, {run.left} still pending"
+
+
+@shared_task(name="metrics.compute_all", soft_time_limit=5 * 60, time_limit=6 * 60, ignore_result=True)
+def compute_all() -> int:
+    """Fan out one independent compute task per scope of every type that has a computer (no chord: each task
+    writes its own rows, and a lost one is redone at the next hourly run)."""
+    from .services.snapshots import computed_scope_types, scope_ids
+
+    scopes = [(scope_type, scope_id) for scope_type in computed_scope_types() for scope_id in scope_ids(scope_type)]
+    transaction.on_commit(partial(_enqueue_scopes, scopes))
+    return len(scopes)
+
+
+def _enqueue_scopes(scopes: list[tuple[str, int]]) -> None:
+    for scope_type, scope_id in scopes:
+        compute_scope_task.delay(scope_type, scope_id)

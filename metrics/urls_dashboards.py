@@ -1,3 +1,10 @@
-"""Pages of the metrics app: dashboards."""
+"""Pages of the metrics app: dashboards (portfolio health, one project)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import dashboards
+
+urlpatterns = [
+    path("dashboards/portfolio/", dashboards.portfolio_dashboard, name="dashboard-portfolio"),
+    path("projects/<int:pk>/dashboard/", dashboards.project_dashboard, name="dashboard-project"),
+]

@@ -9,6 +9,16 @@ def _uploads_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The local-memory cache lives as long as the process: no test sees another's cached pages or counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def portfolio(db):
     return PortfolioFactory(name="Applied Machine Learning", slug="aml")

@@ -4,6 +4,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from metrics.services.snapshots import compute_request_for_project
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project, can_manage_portfolio, is_executive_in, roles_in
@@ -186,6 +187,7 @@ def project_create(
         reason="Project created",
     )
     audit_write(actor=actor, action="project.create", target=project, project=project, after=project_snapshot(project))
+    compute_request_for_project(project)
     return project
 
 
@@ -221,6 +223,7 @@ def project_update(*, actor: User, project: Project, changes: dict[str, Any], re
         after=after_changed,
         reason=reason,
     )
+    compute_request_for_project(project)
     return project
 
 
@@ -257,4 +260,5 @@ def project_resume(*, actor: User, project: Project, reason: str) -> Project:
         after=after_changed,
         reason=reason,
     )
+    compute_request_for_project(project)
     return project

@@ -53,6 +53,9 @@ class Chart:
     empty_label: str = ""
     height: int = 320
     note: str = ""
+    # Where the CSV export is, for a card shown outside its own page (an htmx fragment inserted elsewhere);
+    # empty: the current page with ?csv=<chart id>.
+    csv_url: str = ""
 
     @property
     def is_empty(self) -> bool:

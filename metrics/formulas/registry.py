@@ -89,10 +89,13 @@ _add(_P, "cost_actual", "Cost actual", "money", portfolio.actual_cost_to_date,
 _add(_P, "cost_curve", "Cost S-curve", "money", portfolio.cost_curve,
      "Cumulative planned and actual cost per date; forecast = EAC (typical)", "budget per period; cost entries")
 _add(_P, "risk_exposure", "Risk exposure", "score", portfolio.risk_exposure,
-     "Sum of probability x impact over open risks", "risk register (probability 0-1, impact 1-5, state)",
+     "Sum of probability x impact over open risks; each unresolved (open or acknowledged) production model alert "
+     "adds probability 1 x impact by severity: low 1, medium 2, high 3, critical 5",
+     "risk register (probability 0-1, impact 1-5, state); model alerts (severity, state)",
      RISK_EXPOSURE_BANDS.describe())
-_add(_P, "risk_health", "Risk health", "RAG", portfolio.risk_health, "Risk exposure, banded",
-     "risk register", RISK_EXPOSURE_BANDS.describe())
+_add(_P, "risk_health", "Risk health", "RAG", portfolio.risk_health,
+     "Risk exposure (open risks and unresolved model alerts), banded", "risk register; model alerts",
+     RISK_EXPOSURE_BANDS.describe())
 _add(_P, "issue_load", "Weighted open issues", "score", portfolio.issue_load,
      "Sum of severity weights over issues open at the end of the day", "issue log (severity, opened, closed)",
      f"weights: {ISSUE_WEIGHTS.describe()}")

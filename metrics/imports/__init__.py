@@ -1,5 +1,31 @@
 """CSV imports of metric inputs, with a preview. See ``metrics.imports.base``."""
 
-from .base import IMPORT_SPECS, Column, ImportResult, ImportSpec, RowError, import_csv, register_import
+from .base import (
+    IMPORT_SPECS,
+    Column,
+    ImportResult,
+    ImportSpec,
+    RowError,
+    decode_csv,
+    import_confirm,
+    import_csv,
+    import_max_bytes,
+    import_spec,
+    load_import_specs,
+    register_import,
+)
 
-__all__ = ["IMPORT_SPECS", "Column", "ImportResult", "ImportSpec", "RowError", "import_csv", "register_import"]
+__all__ = [
+    "IMPORT_SPECS",
+    "Column",
+    "ImportResult",
+    "ImportSpec",
+    "RowError",
+    "decode_csv",
+    "import_confirm",
+    "import_csv",
+    "import_max_bytes",
+    "import_spec",
+    "load_import_specs",
+    "register_import",
+]

@@ -14,18 +14,28 @@ and the API's bulk endpoint are generic over it.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
+import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
-from portal.exceptions import DomainError, ValidationFailed
+from portal.exceptions import DomainError, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 
 MAX_IMPORT_ROWS = 50_000
+#: Audit action of a confirmed import (one record per file, beside the records of its rows).
+IMPORT_AUDIT_ACTION = "csv_import.confirm"
+
+
+def import_max_bytes() -> int:
+    """Largest file the import pages accept. Half the request body limit by default, so that the signed copy
+    of the file carried from the preview to the confirmation (base64 of compressed text) always fits."""
+    return int(getattr(settings, "METRICS_IMPORT_MAX_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2))
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class ImportResult:
     committed: bool = False
     errors: list[RowError] = field(default_factory=list)  # row errors
     file_error: str = ""  # the file as a whole is unreadable (encoding, header)
+    changed_since_preview: bool = False  # import_confirm: rows judged differently than in the preview
 
     @property
     def ok(self) -> bool:
@@ -82,6 +93,37 @@ class ImportSpec:
         """Rows in the order they must be applied (e.g. oldest first); file order by default."""
         return rows
 
+    def visible_scopes(self, user: Any) -> models.QuerySet:
+        """The scopes ``user`` may see (others are "not found"). Rules come from ``portfolio.access`` only.
+
+        Projects and portfolios directly; any other scope through its ``portfolio`` or ``project`` foreign
+        key. A spec whose scope reaches its portfolio another way overrides this.
+        """
+        from lifecycle.models import Project
+        from portfolio.access import portfolios_visible_to, projects_visible_to
+        from portfolio.models import Portfolio
+
+        model: Any = self.scope_model
+        if issubclass(model, Project):
+            return projects_visible_to(user)
+        if issubclass(model, Portfolio):
+            return portfolios_visible_to(user)
+        names = {f.name for f in model._meta.get_fields()}
+        if "portfolio" in names:
+            return model._default_manager.filter(portfolio__in=portfolios_visible_to(user).values("pk"))
+        if "project" in names:
+            return model._default_manager.filter(project__in=projects_visible_to(user).values("pk"))
+        raise NotImplementedError(f"{type(self).__name__} must say which {model.__name__} rows a user may see.")
+
+    def scope_label(self, scope: Any) -> str:
+        """How the import page names the scope (a project's ``str`` is its code and name)."""
+        return str(scope)
+
+    def scope_url(self, scope: Any) -> str:
+        """Where the user goes after an import (the page listing these rows); "" when there is none."""
+        get_url = getattr(scope, "get_absolute_url", None)
+        return get_url() if callable(get_url) else ""
+
     def example_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -100,6 +142,26 @@ def register_import(spec_class: type[ImportSpec]) -> type[ImportSpec]:
     return spec_class
 
 
+def load_import_specs() -> dict[str, ImportSpec]:
+    """Import every module of this package once, so each area's specs are registered; returns the registry."""
+    global _loaded
+    if not _loaded:
+        package = importlib.import_module(__package__ or "metrics.imports")
+        for module in pkgutil.iter_modules(package.__path__):
+            if not module.name.startswith("_") and module.name != "base":
+                importlib.import_module(f"{package.__name__}.{module.name}")
+        _loaded = True
+    return IMPORT_SPECS
+
+
+_loaded = False
+
+
+def import_spec(kind: str) -> ImportSpec | None:
+    """The registered spec of ``kind`` (areas' modules loaded first), or None when there is no such import."""
+    return load_import_specs().get(kind)
+
+
 class _Rollback(Exception):
     """Raised inside the import transaction to undo it (previews, and imports with refused rows)."""
 
@@ -113,6 +175,11 @@ def _decode(data: bytes | str) -> str:
         raise ValidationFailed(
             f"The file is not UTF-8 text (byte {exc.start} cannot be read). Save it as CSV UTF-8 and try again."
         ) from exc
+
+
+def decode_csv(data: bytes | str) -> str:
+    """The file as text (UTF-8, with or without BOM); ValidationFailed with a readable message otherwise."""
+    return _decode(data)
 
 
 def read_rows(spec: ImportSpec, data: bytes | str) -> list[tuple[int, dict[str, str]]]:
@@ -218,4 +285,66 @@ def import_csv(
         return result
     result.committed = True
     result.skipped = len(result.errors)
+    return result
+
+
+def _scope_project(scope: Any) -> Any:
+    from lifecycle.models import Project
+
+    if isinstance(scope, Project):
+        return scope
+    return getattr(scope, "project", None)
+
+
+def import_confirm(
+    spec: ImportSpec,
+    *,
+    actor: User,
+    scope: Any,
+    data: bytes | str,
+    skip_invalid: bool,
+    preview_token: str,
+    previewed_error_lines: Iterable[int],
+) -> ImportResult:
+    """Import a file the user has previewed, exactly as previewed, once.
+
+    The rows are run again (the data may have changed since the preview). If the refused rows are not the
+    ones the preview listed, nothing is written and ``changed_since_preview`` is set, so the user sees the new
+    preview before deciding. A preview already imported is refused (``TransitionNotAllowed``): a re-sent
+    confirmation cannot import the file twice. The import leaves one audit record naming the file's rows.
+    """
+    from lifecycle.models import AuditRecord
+    from lifecycle.services.audit import audit_write
+
+    expected = sorted(previewed_error_lines)
+    target_type = scope._meta.label_lower
+    with transaction.atomic():
+        # Serializes confirmations on the scope, so the "already imported" check cannot race.
+        type(scope)._default_manager.select_for_update().filter(pk=scope.pk).first()
+        done = AuditRecord.objects.filter(
+            action=IMPORT_AUDIT_ACTION, target_type=target_type, target_id=str(scope.pk), after__preview=preview_token
+        )
+        if done.exists():
+            raise TransitionNotAllowed("This preview was already imported; upload the file again to import it again.")
+        result = import_csv(spec, actor=actor, scope=scope, data=data, commit=True, skip_invalid=skip_invalid)
+        lines = sorted(error.line for error in result.errors)
+        if lines != expected or result.file_error:
+            transaction.set_rollback(True)
+            result.committed, result.imported, result.changed_since_preview = False, 0, True
+            result.skipped = len(result.errors)
+            return result
+        if result.committed:
+            audit_write(
+                actor=actor,
+                action=IMPORT_AUDIT_ACTION,
+                target=scope,
+                project=_scope_project(scope),
+                after={
+                    "kind": spec.kind,
+                    "rows": result.total,
+                    "imported": result.imported,
+                    "skipped_lines": lines,
+                    "preview": preview_token,
+                },
+            )
     return result

@@ -44,6 +44,7 @@ class MetricSnapshot(models.Model):
             models.Index(fields=["scope_type", "scope_id"], name="metrics_snapshot_scope"),
             models.Index(fields=["portfolio", "metric", "scope_type"], name="metrics_snapshot_portfolio"),
             models.Index(fields=["project", "metric"], name="metrics_snapshot_project"),
+            models.Index(fields=["portfolio", "computed_at"], name="metrics_snapshot_recency"),
         ]
 
     def __str__(self) -> str:

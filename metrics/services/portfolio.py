@@ -46,6 +46,7 @@ from .portfolio_health import (
     risk_update,
     status_report_submit,
 )
+from .snapshots import compute_request_for_person, compute_request_for_project
 
 __all__ = [
     "allocation_set",
@@ -103,6 +104,7 @@ def budget_set(*, actor: User, project: Project, period_start: Any, amount: Any)
         before=before,
         after={"period_start": start, "amount": value},
     )
+    compute_request_for_project(project)
     return row
 
 
@@ -129,6 +131,7 @@ def cost_entry_add(
     raise_if_errors(errors, "The cost entry is invalid.")
     entry = CostEntry.objects.create(project=project, created_by=actor, **fields)
     audit_write(actor=actor, action="cost_entry.add", target=entry, project=project, after=_cost_snapshot(entry))
+    compute_request_for_project(project)
     return entry
 
 
@@ -146,7 +149,7 @@ def cost_entry_update(*, actor: User, entry: CostEntry, changes: dict[str, Any],
     if not reason.strip():
         errors["reason"] = "Say why the cost entry is corrected."
     raise_if_errors(errors, "The correction is invalid.")
-    update_and_audit(
+    changed = update_and_audit(
         actor=actor,
         instance=entry,
         fields=fields,
@@ -155,6 +158,8 @@ def cost_entry_update(*, actor: User, entry: CostEntry, changes: dict[str, Any],
         project=entry.project,
         reason=reason,
     )
+    if changed:
+        compute_request_for_project(entry.project)
     return entry
 
 
@@ -187,6 +192,7 @@ def capacity_set(*, actor: User, person: User, week: Any, working_hours: Any, le
         row.working_hours, row.leave_hours = working, leave
         row.save(update_fields=["working_hours", "leave_hours"])
     audit_write(actor=actor, action="capacity.set", target=row, project=None, before=before, after=after)
+    compute_request_for_person(person)
     return row
 
 
@@ -211,6 +217,7 @@ def allocation_set(*, actor: User, person: User, project: Project, week: Any, ho
         row.hours = value
         row.save(update_fields=["hours"])
     audit_write(actor=actor, action="allocation.set", target=row, project=project, before=before, after=after)
+    compute_request_for_person(person, project)
     return row
 
 
@@ -251,4 +258,5 @@ def time_entry_add(*, actor: User, person: User, project: Project, day: Any, hou
         project=project,
         after={"person": person.pk, "day": when, "hours": value, "note": text},
     )
+    compute_request_for_person(person, project)
     return entry

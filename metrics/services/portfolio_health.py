@@ -34,6 +34,7 @@ from .input_rules import (
     require_manager,
     update_and_audit,
 )
+from .snapshots import compute_request_for_project
 
 TITLE_MAX_LENGTH = 200
 NAME_MAX_LENGTH = 160
@@ -139,6 +140,7 @@ def status_report_submit(
         after=status_report_snapshot(report),
         reason=result.reason,
     )
+    compute_request_for_project(project)
     return report
 
 
@@ -212,6 +214,7 @@ def risk_add(
     assert opened is not None  # checked above
     risk = Risk.objects.create(project=project, state=RiskState.OPEN, opened_on=opened, **fields)
     audit_write(actor=actor, action="risk.add", target=risk, project=project, after=risk_snapshot(risk))
+    compute_request_for_project(project)
     return risk
 
 
@@ -227,7 +230,7 @@ def risk_update(*, actor: User, risk: Risk, changes: dict[str, Any], reason: str
     current = {name: getattr(risk, name) for name in RISK_FIELDS}
     fields = _risk_fields(errors, risk.project, {**current, **changes})
     raise_if_errors(errors, "The risk is invalid.")
-    update_and_audit(
+    changed = update_and_audit(
         actor=actor,
         instance=risk,
         fields=fields,
@@ -236,6 +239,8 @@ def risk_update(*, actor: User, risk: Risk, changes: dict[str, Any], reason: str
         project=risk.project,
         reason=reason,
     )
+    if changed:
+        compute_request_for_project(risk.project)
     return risk
 
 
@@ -261,6 +266,7 @@ def risk_close(*, actor: User, risk: Risk, closed_on: Any = None, reason: str = 
         after={"state": RiskState.CLOSED, "closed_on": day},
         reason=reason.strip(),
     )
+    compute_request_for_project(risk.project)
     return risk
 
 
@@ -296,6 +302,7 @@ def issue_open(
         project=project,
         after={**fields, "owner": owner.pk if owner else None},
     )
+    compute_request_for_project(project)
     return issue
 
 
@@ -321,6 +328,7 @@ def issue_close(*, actor: User, issue: Issue, closed_on: Any = None, resolution:
         before={"closed_on": None},
         after={"closed_on": day, "resolution": text},
     )
+    compute_request_for_project(issue.project)
     return issue
 
 
@@ -366,6 +374,7 @@ def benefit_add(
         project=project,
         after={"name": clean_name, "unit": clean_unit, "success_metric": metric.pk if metric else None},
     )
+    compute_request_for_project(project)
     return benefit
 
 
@@ -403,4 +412,5 @@ def benefit_measurement_record(
         before=before,
         after=after,
     )
+    compute_request_for_project(benefit.project)
     return row

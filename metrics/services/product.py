@@ -31,6 +31,7 @@ from .input_rules import (
     read_text,
     require_product_writer,
 )
+from .snapshots import compute_request_for_product
 
 __all__ = [
     "customer_add",
@@ -89,6 +90,7 @@ def product_create(*, actor: User, project: Project, name: str, description: str
         description=clean_description,
     )
     audit_write(actor=actor, action="product.create", target=product, project=project, after={"name": clean_name})
+    compute_request_for_product(product)
     return product
 
 
@@ -151,6 +153,7 @@ def product_events_add(*, actor: User, product: Product, events: Iterable[Mappin
             "last_at": max(event.at for event in objects),
         },
     )
+    compute_request_for_product(product)
     return len(objects)
 
 
@@ -172,6 +175,7 @@ def customer_add(*, actor: User, product: Product, external_id: str, acquired_on
         **fields,
     )  # fmt: skip
     audit_write(actor=actor, action="customer.add", target=customer, project=product.project, after=fields)
+    compute_request_for_product(product)
     return customer
 
 
@@ -195,6 +199,7 @@ def order_add(*, actor: User, customer: Customer, placed_at: Any, revenue: Any, 
     audit_write(
         actor=actor, action="order.add", target=order, project=project, after={"customer": customer.pk, **fields}
     )
+    compute_request_for_product(customer.product)
     return order
 
 
@@ -226,6 +231,7 @@ def marketing_spend_add(
         product=product, **fields,
     )  # fmt: skip
     audit_write(actor=actor, action="marketing_spend.add", target=row, project=product.project, after=fields)
+    compute_request_for_product(product)
     return row
 
 
@@ -261,4 +267,5 @@ def survey_response_add(
         project=product.project,
         after={"kind": clean_kind, "score": value, "at": moment, "respondent": clean_respondent},
     )
+    compute_request_for_product(product)
     return response

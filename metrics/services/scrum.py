@@ -27,6 +27,7 @@ from ..formulas.scrum import sprint_summary
 from ..models import MoodVote, RetroAction, Sprint, SprintReopening, Team
 from .scrum_common import audit_team, clean_text, lock_team, moment, require_team_writer
 from .scrum_items import work_item_create, work_item_update
+from .snapshots import compute_request_for_team
 
 __all__ = [
     "mood_vote_record",
@@ -86,6 +87,7 @@ def team_create(
     team.members.set(people)
     after = {"name": name, "project": project.pk if project else None, "members": sorted(p.pk for p in people)}
     audit_team(actor=actor, team=team, action="scrum.team.create", target=team, after=after)
+    compute_request_for_team(team)
     return team
 
 
@@ -120,6 +122,7 @@ def sprint_create(
         team=team, name=name, goal=(goal or "").strip(), planned_start=planned_start, planned_end=planned_end
     )
     audit_team(actor=actor, team=team, action="scrum.sprint.create", target=sprint, after=sprint_snapshot(sprint))
+    compute_request_for_team(team)
     return sprint
 
 
@@ -151,6 +154,7 @@ def sprint_start(*, actor: User, sprint: Sprint, at: datetime.datetime | None = 
     audit_team(
         actor=actor, team=team, action="scrum.sprint.start", target=sprint, before=before, after=sprint_snapshot(sprint)
     )
+    compute_request_for_team(team)
     return sprint
 
 
@@ -179,6 +183,7 @@ def sprint_close(*, actor: User, sprint: Sprint, at: datetime.datetime | None = 
     sprint.save(update_fields=["state", "last_closed_at", "completed_at", "summary"])
     after = {**sprint_snapshot(sprint), "summary": sprint.summary}
     audit_team(actor=actor, team=team, action="scrum.sprint.close", target=sprint, before=before, after=after)
+    compute_request_for_team(team)
     return sprint
 
 
@@ -212,6 +217,7 @@ def sprint_reopen(*, actor: User, sprint: Sprint, reason: str, at: datetime.date
         after=sprint_snapshot(sprint),
         reason=reason,
     )
+    compute_request_for_team(team)
     return sprint
 
 
@@ -231,6 +237,7 @@ def retro_action_add(
     action = RetroAction.objects.create(sprint=sprint, text=text, owner=owner, raised_at=moment(at))
     after = {"sprint": sprint.pk, "text": text, "owner": owner.pk if owner else None}
     audit_team(actor=actor, team=team, action="scrum.retro.add", target=action, after=after)
+    compute_request_for_team(team)
     return action
 
 
@@ -254,6 +261,7 @@ def retro_action_close(*, actor: User, action: RetroAction, at: datetime.datetim
         before={"closed_at": None},
         after=json_safe({"closed_at": closed_at}),
     )
+    compute_request_for_team(team)
     return action
 
 
@@ -283,4 +291,5 @@ def mood_vote_record(*, actor: User, sprint: Sprint, score: int, at: datetime.da
         before={"score": previous.score} if previous else None,
         after={"score": score},
     )
+    compute_request_for_team(team)
     return vote

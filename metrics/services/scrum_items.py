@@ -23,6 +23,7 @@ from portal.models import User
 from ..choices import ItemType, SprintState, StateGroup
 from ..models import Sprint, Team, WorkItem, WorkItemChange
 from .scrum_common import audit_team, clean_points, clean_text, lock_team, moment, require_team_writer
+from .snapshots import compute_request_for_team
 
 __all__ = ["LOGGED_FIELDS", "EDITABLE_FIELDS", "work_item_create", "work_item_update"]
 
@@ -197,6 +198,7 @@ def work_item_create(
         raise ValidationFailed(f"The team already has an item {key}.", details={"key": "Taken."}) from exc
     _log(item, created_at, actor, list(LOGGED_FIELDS))
     audit_team(actor=actor, team=team, action="scrum.item.create", target=item, after=item_snapshot(item))
+    compute_request_for_team(team)
     return item
 
 
@@ -241,4 +243,5 @@ def work_item_update(
         _log(item, changed_at, actor, logged)
     old, new = changed_fields(before, item_snapshot(item))
     audit_team(actor=actor, team=team, action="scrum.item.update", target=item, before=old, after=new, reason=reason)
+    compute_request_for_team(team)
     return item

@@ -1,4 +1,4 @@
-// Draws every [data-chart] element from its JSON figure (<script type="application/json" id="chart-<id>-figure">).
+// Draws every [data-chart] element from its JSON figure, the text of the hidden element #chart-<id>-figure.
 // No inline scripts: the CSP allows only our own files. A point whose customdata is a same-site URL
 // (or an array starting with one) opens it on click: that is how charts drill down to their projects.
 (function () {

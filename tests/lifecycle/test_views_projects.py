@@ -86,10 +86,10 @@ def test_unknown_project_is_404(client, people):
     assert _as(client, people["pm"]).get(reverse("project-detail", args=[999999])).status_code == 404
 
 
-def test_home_redirects_to_project_list(client, people):
+def test_home_sends_a_manager_to_my_projects(client, people):
     response = _as(client, people["pm"]).get("/")
     assert response.status_code == 302
-    assert response["Location"] == reverse("project-list")
+    assert response["Location"] == reverse("home-manager")
 
 
 def test_login_page_renders_and_signs_in(client, people):

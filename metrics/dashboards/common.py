@@ -1,0 +1,128 @@
+"""Pieces shared by the portfolio and project dashboards: the chart subclass with a "show all" link and
+dashboard-only "how is this computed" texts, KPI cards, number formatting and drill-down URLs."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.io as pio
+from django.urls import reverse
+
+from metrics.formulas.registry import METRICS, MetricSpec
+from metrics.services.compute_portfolio import gate_throughput, phase_durations
+
+from .charts import BASE_LAYOUT, Chart, Table
+
+#: Texts of the figures the dashboards show that the registry does not describe (yet): same shape as its specs.
+DASHBOARD_SPECS: dict[str, MetricSpec] = {
+    "gate_throughput": MetricSpec(
+        key="gate_throughput",
+        label="Gate throughput",
+        scope="portfolio",
+        unit="%",
+        formula="Share of decided gate reviews ending in go / conditional go / recycle / no-go",
+        inputs=("decided gate reviews of the projects",),
+        function=gate_throughput,
+    ),
+    "phase_duration": MetricSpec(
+        key="phase_duration",
+        label="Time in phase",
+        scope="portfolio",
+        unit="days",
+        formula="Days from entering a phase to leaving it (the current phase runs to now); median and 85th "
+        "percentile over the projects",
+        inputs=("lifecycle phase transitions",),
+        function=phase_durations,
+    ),
+}
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    """A chart's CSV table from any rows (tuples, lists)."""
+    listed: list[Sequence[Any]] = list(rows)
+    return Table(columns=columns, rows=listed)
+
+
+def specs_for(keys: tuple[str, ...]) -> list[MetricSpec]:
+    """The registry's description of each key, else the dashboard's own; unknown keys are left out."""
+    found = (METRICS.get(key) or DASHBOARD_SPECS.get(key) for key in keys)
+    return [spec for spec in found if spec is not None]
+
+
+@dataclass
+class DashboardChart(Chart):
+    """A chart that may show only part of its data (the worst rows), linking to the rest."""
+
+    more_url: str = ""
+    more_label: str = ""
+
+    @property
+    def specs(self) -> list[MetricSpec]:
+        return specs_for(self.metric_keys)
+
+    def figure_json(self) -> str:
+        """As ``Chart.figure_json`` (the shared look wins over the figure's own top-level layout keys), merged as
+        plain dicts: ``update_layout`` on a built figure re-validates it and costs more than the whole page's
+        queries."""
+        assert self.figure is not None
+        figure = self.figure.to_plotly_json()
+        figure["layout"] = {**figure.get("layout", {}), **BASE_LAYOUT, "height": self.height}
+        return pio.to_json(figure, validate=False, remove_uids=True)
+
+
+@dataclass
+class Kpi:
+    id: str
+    label: str
+    value: str
+    metric_keys: tuple[str, ...] = ()
+    computed_at: datetime.datetime | None = None
+    hint: str = ""
+    tone: str = ""  # Bootstrap colour name for the value, e.g. "danger"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def specs(self) -> list[MetricSpec]:
+        return specs_for(self.metric_keys)
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:,.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def ratio_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def days_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} d"
+
+
+def index_tone(value: float | None) -> str:
+    """SPI / CPI colour with the registry's default bands."""
+    if value is None:
+        return "secondary"
+    return "success" if value >= 0.95 else "warning" if value >= 0.90 else "danger"
+
+
+def project_url(pk: int) -> str:
+    return reverse("dashboard-project", args=[pk])
+
+
+def project_list_url(base: Mapping[str, str], **extra: str) -> str:
+    query = {**base, **{key: value for key, value in extra.items() if value}}
+    url = reverse("project-list")
+    return f"{url}?{urlencode(query)}" if query else url

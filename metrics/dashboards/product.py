@@ -1,0 +1,320 @@
+"""Product dashboard: snapshots of one or more products -> headline numbers and trend charts.
+
+``product_snapshots`` reads every snapshot of the given products in one query; the builders below are pure
+functions from those rows to ``Chart`` / ``Headline`` objects (no database, no recomputation). Each chart's
+empty state names the data it lacks and links to where it is entered (``EntryLinks``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+from django.urls import NoReverseMatch, reverse
+
+from metrics.choices import ScopeType
+from metrics.formulas.bands import CLV_CAC_TARGET
+from metrics.models import MetricSnapshot
+
+from .charts import Chart, Table
+
+GRAINS = ("daily", "weekly", "monthly")
+COLOURS = {"dau": "#0d6efd", "wau": "#6f42c1", "mau": "#20c997", "partial": "#adb5bd", "bar": "#0d6efd"}
+Snapshots = dict[str, MetricSnapshot]
+
+
+def product_snapshots(product_ids: Iterable[int]) -> dict[int, Snapshots]:
+    """Every snapshot of each product, by metric key. 1 query."""
+    found: dict[int, Snapshots] = {pk: {} for pk in product_ids}
+    rows = MetricSnapshot.objects.filter(scope_type=ScopeType.PRODUCT, scope_id__in=list(found), period="")
+    for row in rows:
+        found[int(row.scope_id)][row.metric] = row
+    return found
+
+
+def _url(name: str, **kwargs: Any) -> str:
+    """The page's URL, or "" while it does not exist (another area may not have shipped it)."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+def import_page_url(kind: str, product_id: int) -> str:
+    """The generic CSV import page of ``kind`` for a product ("" until that page exists)."""
+    return _url("import-csv", kind=kind, scope_pk=product_id)
+
+
+@dataclass(frozen=True)
+class EntryLinks:
+    """Where each kind of product data is entered: the form, else the CSV import."""
+
+    events: str
+    events_import: str
+    customers: str
+    customers_import: str
+    orders: str
+    orders_import: str
+    spend: str
+    surveys: str
+
+    @classmethod
+    def for_product(cls, product_id: int) -> EntryLinks:
+        def imported(kind: str) -> str:
+            return import_page_url(kind, product_id)
+
+        return cls(
+            events=_url("product-event-add", pk=product_id),
+            events_import=imported("product-events"),
+            customers=_url("product-customer-add", pk=product_id),
+            customers_import=imported("customers"),
+            orders=_url("product-order-add", pk=product_id),
+            orders_import=imported("orders"),
+            spend=_url("product-spend-add", pk=product_id),
+            surveys=_url("product-survey-add", pk=product_id),
+        )
+
+
+# --- headline numbers --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    text: str
+    period: str = ""
+    tone: str = ""
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _number(value: float | None, places: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{places}f}"
+
+
+HEADLINES: tuple[tuple[str, str, Callable[[float | None], str]], ...] = (
+    ("dau", "DAU", _number),
+    ("mau", "MAU", _number),
+    ("stickiness", "Stickiness", _percent),
+    ("user_churn", "User churn", _percent),
+    ("conversion_rate", "Conversion", _percent),
+    ("nps", "NPS", _number),
+    ("csat", "CSAT", lambda v: _number(v, 0) + ("%" if v is not None else "")),
+    ("cac", "CAC", lambda v: _number(v, 2)),
+    ("clv", "CLV", lambda v: _number(v, 2)),
+    ("clv_cac", "CLV : CAC", lambda v: _number(v, 1)),
+)
+
+
+def headlines(snapshots: Snapshots) -> list[Headline]:
+    rows = []
+    for key, label, fmt in HEADLINES:
+        snapshot = snapshots.get(key)
+        value = snapshot.value if snapshot else None
+        detail = snapshot.detail if snapshot else {}
+        period = detail.get("headline_month") or (
+            snapshot.period_end.isoformat() if snapshot and snapshot.period_end else ""
+        )
+        tone = ""
+        if key == "clv_cac" and value is not None:
+            tone = "success" if value >= CLV_CAC_TARGET else "danger"
+        if key == "clv" and detail.get("monthly"):
+            basis = next((p.get("basis") for p in detail["monthly"] if p["month"] == detail.get("headline_month")), "")
+            if basis == "historical":
+                label = "CLV (historical)"
+        if value is None:
+            period = ""
+        elif detail.get("headline_month"):
+            period = period[:7]
+        rows.append(Headline(key, label, fmt(value), period, tone))
+    return rows
+
+
+def computed_at(snapshots: Snapshots) -> datetime.datetime | None:
+    return max((s.computed_at for s in snapshots.values()), default=None)
+
+
+# --- charts ------------------------------------------------------------------------------------------------------
+
+
+def _empty(chart_id: str, title: str, keys: tuple[str, ...], message: str, url: str, label: str,
+           snapshots: Snapshots, columns: tuple[str, ...] = ("period", "value")) -> Chart:  # fmt: skip
+    if not snapshots:
+        message = "Not computed yet: product metrics are computed in the background after each change. " + message
+    return Chart(chart_id, title, None, Table(columns), keys, computed_at(snapshots), message, url, label)
+
+
+def active_users_chart(snapshots: Snapshots, links: EntryLinks, grain: str = "daily", prefix: str = "") -> Chart:
+    chart_id, title, keys = f"{prefix}active-users", "Active users (DAU / WAU / MAU)", ("dau", "wau", "mau")
+    series = {key: snapshots[key].detail.get(grain, []) for key in keys if key in snapshots}
+    has_events = bool(snapshots.get("dau") and snapshots["dau"].detail.get("has_events"))
+    if not has_events or not series.get("dau"):
+        return _events_missing(chart_id, title, keys, links, snapshots)
+    days = [day for day, _ in series["dau"]]
+    by_key = {key: dict(map(tuple, points)) for key, points in series.items()}
+    figure = go.Figure()
+    for key in keys:
+        values = [by_key.get(key, {}).get(day) for day in days]
+        figure.add_trace(go.Scatter(x=days, y=values, name=key.upper(), mode="lines", line={"color": COLOURS[key]}))
+    figure.update_layout(yaxis={"title": "users", "rangemode": "tozero"})
+    rows: list[Sequence[Any]] = [[day, *(by_key.get(key, {}).get(day) for key in keys)] for day in days]
+    note = {"daily": "", "weekly": "Weekly: DAU is the mean of the days; WAU and MAU the week's last day.",
+            "monthly": "Monthly: DAU is the mean of the days; WAU and MAU the month's last day."}[grain]  # fmt: skip
+    return Chart(chart_id, title, figure, Table(("period", "dau", "wau", "mau"), rows), keys,
+                 computed_at(snapshots), note=note)  # fmt: skip
+
+
+def stickiness_chart(snapshots: Snapshots, links: EntryLinks, grain: str = "daily") -> Chart:
+    chart_id, title, keys = "stickiness", "Stickiness (DAU / MAU)", ("stickiness",)
+    snapshot = snapshots.get("stickiness")
+    points = [p for p in (snapshot.detail.get(grain, []) if snapshot else []) if p[1] is not None]
+    if not points or not snapshot or not snapshot.detail.get("has_events"):
+        return _events_missing(chart_id, title, keys, links, snapshots)
+    figure = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines", name="stickiness"))
+    figure.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero"})
+    return Chart(chart_id, title, figure, Table(("period", "stickiness"), points), keys, computed_at(snapshots))
+
+
+def _events_missing(chart_id: str, title: str, keys: tuple[str, ...], links: EntryLinks, snapshots: Snapshots) -> Chart:
+    return _empty(chart_id, title, keys, "No usage events yet: import them as CSV (user, name, time, properties).",
+                  links.events_import or links.events, "Import events" if links.events_import else "Add events",
+                  snapshots)  # fmt: skip
+
+
+def feature_usage_chart(snapshots: Snapshots, links: EntryLinks) -> Chart:
+    chart_id, title, keys = "feature-usage", "Feature usage per month", ("feature_usage",)
+    snapshot = snapshots.get("feature_usage")
+    features = snapshot.detail.get("features", []) if snapshot else []
+    if not features:
+        return _events_missing(chart_id, title, keys, links, snapshots)
+    figure = go.Figure()
+    rows: list[Sequence[Any]] = []
+    for feature in features:
+        points = feature["points"]
+        figure.add_trace(
+            go.Scatter(
+                x=[p["month"] for p in points], y=[p["usage"] for p in points], name=feature["name"],
+                mode="lines+markers", customdata=[[p["depth"]] for p in points],
+                hovertemplate="%{y:.0%} of active users; %{customdata[0]:.1f} events per adopter",
+            )
+        )  # fmt: skip
+        rows += [[p["month"], feature["name"], p["usage"], p["depth"], p["adopters"], p["eligible"], p["events"]]
+                 for p in points]  # fmt: skip
+    figure.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1.05]})
+    columns = ("month", "feature", "usage", "depth", "adopters", "eligible", "events")
+    return Chart(chart_id, title, figure, Table(columns, rows), keys, computed_at(snapshots),
+                 note="Features are the product's event names; usage = adopters / active users of the month.",
+                 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MonthlySpec:
+    chart_id: str
+    title: str
+    key: str
+    kind: str  # bar / line
+    axis: dict[str, Any]
+    extra_columns: tuple[str, ...]
+    missing: str
+    link: Callable[[EntryLinks], tuple[str, str]]
+    note: str = ""
+
+
+RATE_AXIS = {"tickformat": ".0%", "range": [0, 1.05]}
+
+
+def _events_link(links: EntryLinks) -> tuple[str, str]:
+    return (links.events_import, "Import events") if links.events_import else (links.events, "Add events")
+
+
+def _orders_link(links: EntryLinks) -> tuple[str, str]:
+    return links.orders or links.orders_import, "Add orders"
+
+
+def _spend_link(links: EntryLinks) -> tuple[str, str]:
+    return links.spend, "Record marketing spend"
+
+
+def _surveys_link(links: EntryLinks) -> tuple[str, str]:
+    return links.surveys, "Record a survey response"
+
+
+MONTHLY_CHARTS = (
+    MonthlySpec("user-churn", "User churn per month", "user_churn", "bar", {"tickformat": ".1%", "rangemode": "tozero"},
+                ("churned", "previous_active"), "No usage events yet: churn needs two months of events.",
+                _events_link),
+    MonthlySpec("conversion", "Customer conversion rate", "conversion_rate", "line", RATE_AXIS,
+                ("entered", "window_open"), "Conversion needs usage events and orders.",
+                _orders_link,
+                "Cohort: users whose first event falls in the month; converted = an order by the customer with the "
+                "same id within 30 days."),
+    MonthlySpec("repurchase", "Repurchase rate", "repurchase_rate", "bar", RATE_AXIS,
+                ("customers", "orders"), "No orders yet.", _orders_link),
+    MonthlySpec("cac", "Customer acquisition cost (CAC)", "cac", "bar", {"title": "per new customer"},
+                ("spend", "new_customers"), "No marketing spend yet.",
+                _spend_link),
+    MonthlySpec("clv", "Customer lifetime value (CLV)", "clv", "bar", {"title": "per customer"},
+                ("basis", "arpu", "gross_margin", "churn"), "No orders yet.",
+                _orders_link,
+                "Grey bars: churn was zero or unknown, so CLV is undefined and the historical value (gross profit "
+                "so far per paying customer) is shown."),
+    MonthlySpec("clv-cac", "CLV : CAC", "clv_cac", "line", {"title": "ratio", "rangemode": "tozero"},
+                ("target",), "CLV : CAC needs orders and marketing spend.",
+                _spend_link, f"Target: {CLV_CAC_TARGET:g} or more (dashed line)."),
+    MonthlySpec("nps", "Net promoter score (NPS)", "nps", "line", {"range": [-100, 100]}, ("responses",),
+                "No NPS answers yet.", _surveys_link),
+    MonthlySpec("csat", "Customer satisfaction (CSAT)", "csat", "line", {"range": [0, 100], "ticksuffix": "%"},
+                ("responses",), "No CSAT answers yet.", _surveys_link),
+)  # fmt: skip
+
+
+def monthly_chart(spec: MonthlySpec, snapshots: Snapshots, links: EntryLinks) -> Chart:
+    snapshot = snapshots.get(spec.key)
+    points = snapshot.detail.get("monthly", []) if snapshot else []
+    keys = (spec.key,)
+    if not any(p.get("value") is not None for p in points):
+        url, label = spec.link(links)
+        return _empty(spec.chart_id, spec.title, keys, spec.missing, url, label, snapshots)
+    months = [p["month"][:7] for p in points]  # "2026-03": the axis names months, not their first day
+    values = [p.get("value") for p in points]
+    colours = [
+        COLOURS["partial"] if p.get("partial") or p.get("basis") == "historical" else COLOURS["bar"] for p in points
+    ]
+    if spec.kind == "bar":
+        trace: Any = go.Bar(x=months, y=values, marker={"color": colours}, name=spec.title)
+    else:
+        trace = go.Scatter(x=months, y=values, mode="lines+markers", name=spec.title, connectgaps=False)
+    figure = go.Figure(trace)
+    if spec.key == "clv_cac":
+        figure.add_hline(y=CLV_CAC_TARGET, line_dash="dash", line_color="#198754")
+    figure.update_layout(yaxis=spec.axis, xaxis={"type": "category"}, showlegend=False)
+    rows: list[Sequence[Any]] = [
+        [p["month"], p.get("value"), *(p.get(c) for c in spec.extra_columns), p.get("partial")] for p in points
+    ]
+    table = Table(("month", spec.key, *spec.extra_columns, "partial"), rows)
+    note = " ".join(filter(None, [spec.note, "Headline: the latest complete month with a value."]))
+    return Chart(spec.chart_id, spec.title, figure, table, keys, computed_at(snapshots), note=note)
+
+
+def product_charts(snapshots: Snapshots, links: EntryLinks, grain: str = "daily") -> list[Chart]:
+    grain = grain if grain in GRAINS else "daily"
+    charts = [
+        active_users_chart(snapshots, links, grain),
+        stickiness_chart(snapshots, links, grain),
+        feature_usage_chart(snapshots, links),
+    ]
+    charts += [monthly_chart(spec, snapshots, links) for spec in MONTHLY_CHARTS]
+    return charts
+
+
+def dau_trend_chart(product_id: int, snapshots: Snapshots, links: EntryLinks) -> Chart:
+    """The project dashboard's small DAU chart of one product (ids unique per product on the page)."""
+    chart = active_users_chart(snapshots, links, "daily", prefix=f"product-{product_id}-")
+    chart.height = 220
+    return chart
