@@ -76,6 +76,12 @@ class DecisionForm(BootstrapMixin, forms.Form):
     no_go_outcome = forms.ChoiceField(
         label="No-go outcome", choices=NoGoOutcome.choices, required=False, widget=forms.RadioSelect
     )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed for a go or conditional go while an automated criterion does not pass; audited.",
+    )
 
 
 class ActionForm(BootstrapMixin, forms.Form):

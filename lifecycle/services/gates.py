@@ -7,6 +7,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+# metrics depends on lifecycle, not the reverse, except here: the decision freezes MLflow evidence too.
+# A module import (not names) so that either app may be imported first.
+from metrics.services import evidence as mlflow_evidence
+from metrics.services.snapshots import compute_request_for_project
 from portal.exceptions import MissingArtifacts, NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
@@ -188,6 +192,20 @@ def _freeze_evidence(review: GateReview) -> dict[str, Any]:
     }
 
 
+def _check_override(decision: str, override_reason: str, failing: list[str]) -> str:
+    """The override reason to store: required for a go over a criterion that does not pass, else none."""
+    if decision not in (GateDecision.GO, GateDecision.CONDITIONAL_GO) or not failing:
+        return ""
+    if not override_reason:
+        raise ValidationFailed(
+            "Automated criteria do not pass: "
+            + "; ".join(failing)
+            + ". A go over them needs an override reason (it is kept in the audit trail).",
+            details={"override_reason": "Required: an automated criterion does not pass.", "failing_rules": failing},
+        )
+    return override_reason
+
+
 def _next_position(decision: str, outcome: str, project: Project) -> tuple[str, str]:
     """(phase, state) of the project after the decision."""
     if decision in (GateDecision.GO, GateDecision.CONDITIONAL_GO):
@@ -209,14 +227,22 @@ def gate_decide(
     rationale: str = "",
     no_go_outcome: str = "",
     actions: list[ActionInput] | None = None,
+    override_reason: str = "",
 ) -> GateReview:
     """Record the Accountable person's decision and move the project, in one transaction.
 
-    Lock order is project then review (the same as gate_review_request), so two concurrent
-    decisions serialize: the second finds the review decided and is refused.
+    Lock order is project then review (the same as gate_review_request and the MLflow evidence
+    services), so two concurrent decisions serialize: the second finds the review decided and is
+    refused, and evidence attached before the decision is frozen with it.
+
+    The automated criteria (metrics.gate_rules) are evaluated on the evidence as it is now; a go or
+    conditional go while one of them does not pass needs `override_reason`, which is stored on the
+    review and in the audit record. Each evidence row's decision_snapshot and the rule results are
+    written in this transaction.
     """
     project = Project.objects.select_for_update().get(pk=review.project_id)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
+    review.project = project
     if not review.is_open:
         raise TransitionNotAllowed("This review is already decided; a decision is never changed.")
     accountable, _consulted = gate_people(project, review.phase)
@@ -239,6 +265,10 @@ def gate_decide(
             "Only a no-go has an outcome of hold or cancel.", details={"no_go_outcome": "Not allowed."}
         )
     actions = _check_actions(decision, list(actions or []), project.portfolio_id)
+    mlflow = mlflow_evidence.evidence_for_decision(review)
+    override_reason = _check_override(
+        decision, (override_reason or "").strip(), mlflow_evidence.failing_labels(mlflow.results)
+    )
 
     now = timezone.now()
     review.status = GateReviewStatus.DECIDED
@@ -247,8 +277,10 @@ def gate_decide(
     review.rationale = rationale
     review.decided_by = actor
     review.decided_at = now
-    review.evidence = _freeze_evidence(review)
+    review.evidence = {**_freeze_evidence(review), **mlflow.frozen()}
+    review.override_reason = override_reason
     review.save()
+    mlflow_evidence.evidence_freeze(mlflow)
     kind = GateActionKind.CONDITION if decision == GateDecision.CONDITIONAL_GO else GateActionKind.REWORK
     GateAction.objects.bulk_create(
         [
@@ -270,10 +302,12 @@ def gate_decide(
             "no_go_outcome": no_go_outcome,
             "actions": [{"description": a.description, "owner": a.owner_id, "due_date": a.due_date} for a in actions],
             "evidence": review.evidence,
+            **({"override_reason": override_reason} if override_reason else {}),
         },
         reason=rationale,
     )
     _move_project(actor=actor, project=project, review=review, at=now)
+    compute_request_for_project(project)  # phase, state and gate throughput figures change with a decision
     return review
 
 

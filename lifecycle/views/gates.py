@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from metrics.gate_rules import not_passed
+from metrics.services import evidence as mlflow_evidence
 from portal.exceptions import DomainError, MissingArtifacts, ValidationFailed
 from portfolio.access import can_edit_project, projects_visible_to
 from portfolio.models import Membership
@@ -114,6 +116,7 @@ def _review_page(request: HttpRequest, review: GateReview, *, vote_form: VoteFor
         for action in review.actions.select_related("owner")
     ]
     evidence = review.evidence or {}
+    mlflow_state = mlflow_evidence.review_evidence_state(review)
     context = {
         "project": project,
         "review": review,
@@ -128,6 +131,8 @@ def _review_page(request: HttpRequest, review: GateReview, *, vote_form: VoteFor
         "actions": actions,
         "evidence_artifacts": evidence.get("artifacts", []),
         "evidence_waivers": evidence.get("waivers", []),
+        "state": mlflow_state,
+        "can_attach": review.is_open and mlflow_evidence.can_attach_evidence(request.user, project),
         "can_edit": can_edit,
         "active_tab": "gates",
     }
@@ -175,7 +180,10 @@ def _decide_refusal(request: HttpRequest, review: GateReview) -> str | None:
 
 
 def _decide_page(request: HttpRequest, review: GateReview, forms: DecisionForms, status: int = 200) -> HttpResponse:
+    state = mlflow_evidence.review_evidence_state(review)
     context = {
+        "state": state,
+        "failing_rules": not_passed(state.results),
         "project": review.project,
         "review": review,
         "definition": phase_definition(review.phase),
@@ -212,6 +220,7 @@ def gate_decide(request: HttpRequest, pk: int) -> HttpResponse:
             rationale=forms.form.cleaned_data["rationale"],
             no_go_outcome=forms.no_go_outcome,
             actions=forms.action_inputs(),
+            override_reason=forms.form.cleaned_data["override_reason"],
         )
     except ValidationFailed as exc:
         forms.add_domain_errors(exc.message, exc.details)

@@ -1,3 +1,3 @@
 """Django admin of the metrics app, one module per area."""
 
-from . import mlflow, portfolio, product, scrum  # noqa: F401
+from . import governance, mlflow, portfolio, product, scrum  # noqa: F401

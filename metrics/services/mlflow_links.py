@@ -7,18 +7,25 @@ scientists of the project's portfolio manage links; every change is audited in i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from lifecycle.models import Project
-from lifecycle.services.audit import audit_write
+from lifecycle.services.audit import audit_write, changed_fields
 from portal.exceptions import NotAllowed, ValidationFailed
 from portfolio.access import can_edit_project, roles_in
 from portfolio.choices import Role
 
+from ..choices import SyncStatus
 from ..models import ExperimentLink, RegisteredModelLink, TrackingServer
 
 DEFAULT_SERVER_NAME = "default"
@@ -112,7 +119,7 @@ def experiment_link_create(
         raise ValidationFailed("Give an experiment id or a name.", details={"experiment": "Required."})
     keys = _clean_key_metrics(key_metrics)
     try:  # network first, outside the transaction
-        gateway = server.gateway()
+        gateway = _interactive_gateway(server)
         found = (
             gateway.get_experiment(experiment_id) if experiment_id else gateway.get_experiment_by_name(experiment_name)
         )
@@ -193,7 +200,7 @@ def model_link_create(
     if not model_name:
         raise ValidationFailed("Give a registered model name.", details={"model_name": "Required."})
     try:
-        found = server.gateway().get_registered_model(model_name)
+        found = _interactive_gateway(server).get_registered_model(model_name)
     except MlflowError as exc:
         raise _mlflow_refused(exc, "model_name") from exc
     with transaction.atomic():
@@ -226,3 +233,168 @@ def model_link_delete(*, actor: Any, link: RegisteredModelLink, reason: str = ""
             reason=reason,
         )
         link.delete()
+
+
+# -- tracking servers (staff) ------------------------------------------------------------------------------
+
+# POSIX environment variable names: the row holds the name of a secret, never the secret itself.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+SERVER_FIELDS = ("name", "uri", "username_env", "password_env", "token_env", "timeout_s", "max_retries", "is_default")
+
+
+def _server_state(server: TrackingServer) -> dict[str, Any]:
+    return {name: getattr(server, name) for name in SERVER_FIELDS}
+
+
+def tracking_server_save(*, actor: Any, server: TrackingServer | None = None, **fields: Any) -> TrackingServer:
+    """Create (server=None) or change a tracking server. Staff only; audited without a project.
+
+    Only the names of credential variables are accepted; making a server the default takes the mark
+    from the previous default in the same transaction."""
+    from metrics.mlflow import MlflowRequestRejected, validate_tracking_uri
+
+    if not (getattr(actor, "is_staff", False) or getattr(actor, "is_superuser", False)):
+        raise NotAllowed("Only staff register MLflow tracking servers.")
+    unknown = set(fields) - set(SERVER_FIELDS)
+    if unknown:
+        raise ValidationFailed("Unknown server fields.", details={name: "Unknown." for name in sorted(unknown)})
+    errors: dict[str, str] = {}
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"]:
+            errors["name"] = "Required."
+    if "uri" in fields:
+        try:
+            fields["uri"] = validate_tracking_uri(str(fields["uri"] or ""))
+        except MlflowRequestRejected as exc:
+            errors["uri"] = exc.message
+    for name in ("username_env", "password_env", "token_env"):
+        if name in fields:
+            fields[name] = str(fields[name] or "").strip()
+            if fields[name] and not _ENV_NAME.fullmatch(fields[name]):
+                errors[name] = "The NAME of an environment variable (letters, digits, underscores), not a secret."
+    if "timeout_s" in fields and not 1 <= int(fields["timeout_s"]) <= 600:
+        errors["timeout_s"] = "Between 1 and 600 seconds."
+    if "max_retries" in fields and not 0 <= int(fields["max_retries"]) <= 10:
+        errors["max_retries"] = "Between 0 and 10."
+    if errors:
+        raise ValidationFailed("Invalid tracking server.", details=errors)
+    with transaction.atomic():
+        before: dict[str, Any] | None = None
+        if server is None:
+            server = TrackingServer(**fields)
+        else:
+            server = TrackingServer.objects.select_for_update().get(pk=server.pk)
+            before = _server_state(server)
+            for name, value in fields.items():
+                setattr(server, name, value)
+        if TrackingServer.objects.exclude(pk=server.pk).filter(name=server.name).exists():
+            raise ValidationFailed("A server with this name exists.", details={"name": "Taken."})
+        if server.is_default:
+            TrackingServer.objects.exclude(pk=server.pk).filter(is_default=True).update(is_default=False)
+        server.save()
+        after = _server_state(server)
+        if before is not None:
+            before, after = changed_fields(before, after)
+        audit_write(actor=actor, action="mlflow.server_saved", target=server, project=None, before=before, after=after)
+    return server
+
+
+# -- sync now ----------------------------------------------------------------------------------------------
+
+# A sync queued or running longer than this is presumed dead (lost message, killed worker): the task's hard
+# time limit is 27 minutes, so a live one would have finished. "Sync now" may then queue it again.
+SYNC_PRESUMED_DEAD_AFTER = timedelta(minutes=30)
+SyncLink = ExperimentLink | RegisteredModelLink
+
+
+def link_sync_busy(link: SyncLink) -> bool:
+    """A sync of this link is queued or running (and not presumed dead)."""
+    if link.sync_status == SyncStatus.IDLE or link.sync_started_at is None:
+        return False
+    return timezone.now() - link.sync_started_at < SYNC_PRESUMED_DEAD_AFTER
+
+
+def link_sync_request(*, actor: Any, link: SyncLink) -> bool:
+    """Queue a sync of the link now (enqueued when the transaction commits). Returns False when one is
+    already queued or running: a second click does not stack a second sync."""
+    from metrics.tasks import enqueue_link_sync
+
+    model = type(link)
+    with transaction.atomic():
+        locked = model.objects.select_for_update(of=("self",)).select_related("project").get(pk=link.pk)
+        _check_allowed(actor, locked.project)
+        if link_sync_busy(locked):
+            return False
+        model.objects.filter(pk=locked.pk).update(
+            sync_status=SyncStatus.QUEUED, sync_started_at=timezone.now(), sync_progress=0
+        )
+        transaction.on_commit(partial(enqueue_link_sync, locked))
+    return True
+
+
+# -- browsing a server (for "link an experiment / a model") ---------------------------------------------------
+
+BROWSE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class BrowseResult:
+    """Up to `BROWSE_LIMIT` matches; `more` when MLflow had further ones; `error` when it could not answer."""
+
+    items: list[Any] = field(default_factory=list)
+    more: bool = False
+    error: str = ""
+
+
+# Linking and browsing answer a person waiting on a page: fail fast rather than spend the workers' retry budget.
+BROWSE_TIMEOUT_S = 10
+BROWSE_MAX_RETRIES = 1
+
+
+def _interactive_gateway(server: TrackingServer) -> Any:
+    from metrics.mlflow import HttpPolicy, MlflowGateway
+
+    policy = HttpPolicy(
+        timeout_s=max(1, min(server.timeout_s, BROWSE_TIMEOUT_S)),
+        max_retries=min(server.max_retries, BROWSE_MAX_RETRIES),
+        backoff_factor=0,
+        backoff_jitter=0.0,
+    )
+    return MlflowGateway(server.uri, credentials=server.credentials(), policy=policy)
+
+
+def _like(query: str) -> str:
+    from metrics.mlflow.client import _quote
+
+    return _quote(f"%{query}%")
+
+
+def mlflow_experiments_browse(server: TrackingServer, *, query: str = "", limit: int = BROWSE_LIMIT) -> BrowseResult:
+    """Active experiments whose name contains `query` (case-insensitive), newest MLflow page order."""
+    from metrics.mlflow import MlflowError
+
+    query = query.strip()[:200]
+    try:
+        gateway = _interactive_gateway(server)
+        filter_string = f"name ILIKE {_like(query)}" if query else None
+        found = list(islice(gateway.iter_experiments(filter_string=filter_string, page_size=limit + 1), limit + 1))
+    except MlflowError as exc:
+        return BrowseResult(error=exc.message)
+    return BrowseResult(items=found[:limit], more=len(found) > limit)
+
+
+def mlflow_models_browse(server: TrackingServer, *, query: str = "", limit: int = BROWSE_LIMIT) -> BrowseResult:
+    """Registered models whose name contains `query` (case-insensitive)."""
+    from metrics.mlflow import MlflowError
+
+    query = query.strip()[:200]
+    try:
+        gateway = _interactive_gateway(server)
+        filter_string = f"name ILIKE {_like(query)}" if query else None
+        found = list(
+            islice(gateway.iter_registered_models(filter_string=filter_string, page_size=limit + 1), limit + 1)
+        )
+    except MlflowError as exc:
+        return BrowseResult(error=exc.message)
+    return BrowseResult(items=found[:limit], more=len(found) > limit)

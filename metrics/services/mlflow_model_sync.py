@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from ..choices import SyncStatus
 from ..models import ModelVersionMirror, RegisteredModelLink, TrackingServer
-from .mlflow_sync import SyncReport, _datetime, _record_error, gateway_for
+from .mlflow_sync import SyncReport, _datetime, _progress_start, _record_error, gateway_for
 
 if TYPE_CHECKING:
     from metrics.mlflow import MlflowGateway, ModelVersionSnapshot
@@ -36,6 +37,7 @@ def registered_model_link_sync(link_id: int, *, gateway: MlflowGateway | None = 
     link = RegisteredModelLink.objects.select_related("server").get(pk=link_id)
     report = SyncReport(link_id=link.pk)
     gone = False
+    _progress_start(RegisteredModelLink, link.pk)
     try:
         gateway = gateway or gateway_for(link.server)
         versions = list(gateway.iter_model_versions(link.model_name))
@@ -61,8 +63,11 @@ def registered_model_link_sync(link_id: int, *, gateway: MlflowGateway | None = 
         ModelVersionMirror.objects.filter(server=link.server, model_name=link.model_name, deleted=False).exclude(
             version__in=[row.version for row in rows]
         ).update(deleted=True, synced_at=now)
+        # Versions are stored in one transaction, so the progress is written with it: all of them or none.
+        done = {"sync_status": SyncStatus.IDLE, "sync_progress": len(rows)}
         if not gone:
-            RegisteredModelLink.objects.filter(pk=link.pk).update(last_synced_at=now, last_error="")
+            done |= {"last_synced_at": now, "last_error": ""}
+        RegisteredModelLink.objects.filter(pk=link.pk).update(**done)
     report.versions_written = len(rows)
     if error is not None:
         raise error

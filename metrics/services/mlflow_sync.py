@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import transaction
 from django.utils import timezone
 
+from ..choices import SyncStatus
 from ..models import ExperimentLink, MlflowRun, RegisteredModelLink, RunMetricPoint, TrackingServer
 
 if TYPE_CHECKING:
@@ -85,10 +86,11 @@ def experiment_link_sync(
     link = ExperimentLink.objects.select_related("server").get(pk=link_id)
     started_from = link.watermark_end_time_ms
     report = SyncReport(link_id=link.pk, watermark_ms=started_from)
+    _progress_start(ExperimentLink, link.pk)
     try:
         gateway = gateway or gateway_for(link.server)  # a missing credential variable is recorded too
         experiment = gateway.get_experiment(link.experiment_id)
-        _RunPuller(link, gateway, report, progress).pull()
+        _RunPuller(link, gateway, report, _with_stored_progress(ExperimentLink, link.pk, progress)).pull()
     except Exception as exc:
         _record_error(ExperimentLink, link.pk, exc)
         raise
@@ -100,9 +102,52 @@ def experiment_link_sync(
         locked.name = experiment.name
         locked.last_synced_at = timezone.now()
         locked.last_error = ""
-        locked.save(update_fields=["watermark_end_time_ms", "name", "last_synced_at", "last_error"])
+        locked.sync_status = SyncStatus.IDLE
+        locked.sync_progress = report.runs_seen
+        locked.save(
+            update_fields=[
+                "watermark_end_time_ms",
+                "name",
+                "last_synced_at",
+                "last_error",
+                "sync_status",
+                "sync_progress",
+            ]
+        )
     report.watermark_ms = locked.watermark_end_time_ms
+    _evaluate_deployments(link.pk)
     return report
+
+
+def _evaluate_deployments(link_id: int) -> None:
+    """Production thresholds of models monitored through this link, checked against what was just stored."""
+    from .deployment_alerts import deployed_models_evaluate_for_link
+
+    deployed_models_evaluate_for_link(link_id)
+
+
+# -- live progress ---------------------------------------------------------------------------------------
+# Only the three progress columns are written here, each with a single UPDATE outside the page transactions:
+# they say how far the current attempt got and never touch the watermark, so "nothing half-written" holds.
+
+SyncLinkModel = type[ExperimentLink] | type[RegisteredModelLink]
+
+
+def _progress_start(model: SyncLinkModel, pk: int) -> None:
+    model.objects.filter(pk=pk).update(sync_status=SyncStatus.RUNNING, sync_started_at=timezone.now(), sync_progress=0)
+
+
+def _progress_store(model: SyncLinkModel, pk: int, count: int) -> None:
+    model.objects.filter(pk=pk).update(sync_progress=count)
+
+
+def _with_stored_progress(model: SyncLinkModel, pk: int, progress: ProgressCallback | None) -> ProgressCallback:
+    def report_progress(report: SyncReport) -> None:
+        _progress_store(model, pk, report.runs_seen)
+        if progress is not None:
+            progress(report)
+
+    return report_progress
 
 
 class _RunPuller:
@@ -341,5 +386,9 @@ def _finite(metrics: Any) -> dict[str, float | None]:
 
 
 def _record_error(model: type[ExperimentLink] | type[RegisteredModelLink], pk: int, exc: BaseException) -> None:
+    """The error, kept until the next success; the attempt is over, so the link is idle again (a retry
+    scheduled by the task marks it running when it starts)."""
     message = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
-    model.objects.filter(pk=pk).update(last_error=str(message)[:ERROR_LIMIT], last_error_at=timezone.now())
+    model.objects.filter(pk=pk).update(
+        last_error=str(message)[:ERROR_LIMIT], last_error_at=timezone.now(), sync_status=SyncStatus.IDLE
+    )

@@ -109,6 +109,10 @@ ARTIFACT_MAX_UPLOAD_BYTES = env.int("STAGEGATE_MAX_UPLOAD_MB", default=25) * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Days a deployment-gate approval of a model in production stays valid (a model may set its own);
+# after that its page shows "revalidation due".
+STAGEGATE_APPROVAL_VALID_DAYS = env.int("STAGEGATE_APPROVAL_VALID_DAYS", default=365)
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -160,6 +164,7 @@ SPECTACULAR_SETTINGS = {
         "GateDecisionEnum": "lifecycle.choices.GateDecision",
         "RaciRoleEnum": "lifecycle.choices.RaciRole",
         "PortfolioRoleEnum": "portfolio.choices.Role",
+        "GateRuleKindEnum": "metrics.choices.GateRuleKind",
     },
 }
 

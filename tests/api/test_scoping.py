@@ -15,6 +15,8 @@ from portal.api_base import PortfolioScopedViewSet
 from tests.factories import BusinessUnitFactory, StrategicGoalFactory, UserFactory, provide_required_artifacts
 
 from .conftest import db_fingerprint
+from .mlflow_world import mlflow_world
+from .test_metrics_world import budget_import_registered, build_world
 
 API_PREFIX = "api/v1/"
 # Not portfolio data: the login itself and the logout of one's own token.
@@ -47,8 +49,15 @@ def api_routes() -> list[tuple[str, object]]:
 @pytest.fixture
 def world(project, people):
     """One row of every kind in the PM's portfolio."""
+    from metrics.models import GateRule
+    from metrics.services.evidence import evidence_attach_run
+    from tests.metrics.evidence_world import mirrored_world
+
     provide_required_artifacts(project, people["pm"])
     review = services.gate_review_request(actor=people["pm"], project=project)
+    mirrored = mirrored_world(project, people, review=review)
+    evidence = evidence_attach_run(actor=people["ds"], review=review, run_id=mirrored.run_ids["rf-200"])
+    rule = GateRule.objects.create(portfolio=project.portfolio, phase=review.phase, kind="all_runs_finished")
     services.gate_vote(actor=people["exec"], review=review, vote="recycle")
     services.gate_decide(
         actor=people["exec"],
@@ -56,7 +65,7 @@ def world(project, people):
         decision="recycle",
         actions=[ActionInput(description="Redo", owner_id=people["ds"].pk)],
     )
-    return {
+    ids = {
         "projects": project.pk,
         "activities": project.activities.first().pk,
         "gate-reviews": review.pk,
@@ -65,10 +74,16 @@ def world(project, people):
         "portfolios": project.portfolio_id,
         "business-units": BusinessUnitFactory(name="Retail").pk,
         "strategic-goals": StrategicGoalFactory(name="Grow").pk,
+        "gate-rules": rule.pk,
+        "evidence": evidence.pk,
+        **mlflow_world(project, people),
     }
+    # Metrics inputs, snapshots and the registry; "imports" names an import kind registered for the test.
+    with budget_import_registered() as kind:
+        yield {**ids, **build_world(project, people), "imports": kind}
 
 
-def concrete_url(route: str, ids: dict[str, int]) -> str:
+def concrete_url(route: str, ids: dict[str, int | str]) -> str:
     """Fill each <int:...> with the id of the object the segment before it names."""
     segments = route.split("/")
     for index, segment in enumerate(segments):
@@ -100,7 +115,8 @@ def result_ids(response) -> set:
 
 def test_the_walker_sees_every_endpoint():
     routes = {route for route, _ in api_routes()}
-    assert len(routes) == 29
+    # lifecycle and organization 29, metrics inputs/imports/snapshots 45, MLflow links/models 16, evidence 6
+    assert len(routes) == 96
     assert "api/v1/projects/<int:project_pk>/charter/" in routes
 
 
@@ -125,7 +141,12 @@ def test_every_route_is_scoped_to_the_users_portfolios(world, client_for):
             if organization_wide:
                 # shared reference data: hidden only from people with no role anywhere
                 stranger = getattr(nobody, method)(url)
-                assert stranger.status_code == 404 if is_detail else result_ids(stranger) == set(), url
+                if is_detail:
+                    assert stranger.status_code == 404, url
+                elif method == "get":
+                    assert result_ids(stranger) == set(), url
+                else:  # a write to shared reference data (staff only): refused, never a row
+                    assert stranger.status_code in (400, 403, 404), url
             elif is_detail:
                 assert response.status_code == 404, f"{method.upper()} {url}: {response.status_code}"
                 if method == "get":

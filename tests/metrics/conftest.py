@@ -9,18 +9,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,118 +22,12 @@ from pathlib import Path
 
 import pytest
 
-STARTUP_TIMEOUT_S = 90.0
-STOP_TIMEOUT_S = 15.0
-
-# The server must not phone home or start its job runner (a dozen huey consumer processes we never use).
-_SERVER_ENV = {
-    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "DO_NOT_TRACK": "true",
-    "PYTHONUNBUFFERED": "1",
-}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class MlflowServer:
-    """An `mlflow server` subprocess in its own process group, so stopping it leaves no orphans."""
-
-    root: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def uri(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.root / "server.log"
-
-    def start(self) -> None:
-        assert self.process is None, "server already running"
-        self.root.mkdir(parents=True, exist_ok=True)
-        mlflow_bin = Path(sys.executable).with_name("mlflow")
-        command = [
-            str(mlflow_bin), "server",
-            "--backend-store-uri", f"sqlite:///{self.root / 'mlflow.db'}",
-            "--artifacts-destination", str(self.root / "artifacts"),
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
-        ]  # fmt: skip
-        log = self.log_path.open("ab")
-        try:
-            self.process = subprocess.Popen(
-                command, cwd=self.root, env={**os.environ, **_SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )  # fmt: skip
-        finally:
-            log.close()
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"mlflow server exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                with opener.open(f"{self.uri}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"mlflow server did not answer within {STARTUP_TIMEOUT_S}s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """SIGTERM the whole group, SIGKILL what is left, and wait until no member remains."""
-        if self.process is None:
-            return
-        pgid = self.process.pid  # start_new_session: the group id is the leader's pid
-        _signal_group(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=STOP_TIMEOUT_S)
-        _signal_group(pgid, signal.SIGKILL)
-        self.process.wait(timeout=STOP_TIMEOUT_S)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while _group_alive(pgid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, sig)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from metrics.mlflow.local_server import LocalMlflowServer
 
 
 @pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    server = MlflowServer(root=tmp_path_factory.mktemp("mlflow-server"))
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMlflowServer]:
+    server = LocalMlflowServer(root=tmp_path_factory.mktemp("mlflow-server"))
     server.start()
     try:
         yield server
@@ -156,8 +43,8 @@ def mlflow_namespace(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def restartable_mlflow_server(tmp_path: Path) -> Iterator[MlflowServer]:
-    server = MlflowServer(root=tmp_path / "mlflow-own")
+def restartable_mlflow_server(tmp_path: Path) -> Iterator[LocalMlflowServer]:
+    server = LocalMlflowServer(root=tmp_path / "mlflow-own")
     server.start()
     try:
         yield server

@@ -21,7 +21,8 @@ from metrics.mlflow import (
     RunView,
 )
 from metrics.mlflow import client as client_module
-from tests.metrics.conftest import FakeMlflow, MlflowServer, SilentListener
+from metrics.mlflow.local_server import LocalMlflowServer
+from tests.metrics.conftest import FakeMlflow, SilentListener
 from tests.metrics.mlflow_seed import Seeder, now_ms
 
 # Fail fast in fault tests: one retry, no sleeping between attempts.
@@ -30,12 +31,12 @@ MINUTE = 60_000
 
 
 @pytest.fixture
-def seed(mlflow_server: MlflowServer, mlflow_namespace: str) -> Seeder:
+def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
     return Seeder.for_server(mlflow_server.uri, mlflow_namespace)
 
 
 @pytest.fixture
-def gateway(mlflow_server: MlflowServer) -> MlflowGateway:
+def gateway(mlflow_server: LocalMlflowServer) -> MlflowGateway:
     return MlflowGateway(mlflow_server.uri, policy=HttpPolicy(timeout_s=10, max_retries=1, backoff_factor=0))
 
 
@@ -260,7 +261,9 @@ def test_uri_must_be_an_http_server() -> None:
 # -- faults ------------------------------------------------------------------------------------------
 
 
-def test_stopped_server_is_unavailable_and_works_again_after_restart(restartable_mlflow_server: MlflowServer) -> None:
+def test_stopped_server_is_unavailable_and_works_again_after_restart(
+    restartable_mlflow_server: LocalMlflowServer,
+) -> None:
     server = restartable_mlflow_server
     seed = Seeder.for_server(server.uri, "restart")
     exp = seed.experiment("runs")

@@ -12,6 +12,7 @@ import pytest
 
 from lifecycle.models import AuditRecord
 from metrics.mlflow import HttpPolicy, MlflowGateway, MlflowUnavailable
+from metrics.mlflow.local_server import LocalMlflowServer
 from metrics.models import (
     ExperimentLink,
     MlflowRun,
@@ -30,7 +31,6 @@ from metrics.services.mlflow_links import (
 from metrics.services.mlflow_model_sync import registered_model_link_sync
 from metrics.services.mlflow_sync import experiment_link_sync
 from portal.exceptions import NotAllowed, ValidationFailed
-from tests.metrics.conftest import MlflowServer
 from tests.metrics.mlflow_seed import Seeder, now_ms
 
 MINUTE = 60_000
@@ -70,12 +70,12 @@ class CountingGateway(MlflowGateway):
 
 
 @pytest.fixture
-def seed(mlflow_server: MlflowServer, mlflow_namespace: str) -> Seeder:
+def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
     return Seeder.for_server(mlflow_server.uri, mlflow_namespace)
 
 
 @pytest.fixture
-def server(db, mlflow_server: MlflowServer) -> TrackingServer:
+def server(db, mlflow_server: LocalMlflowServer) -> TrackingServer:
     return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0)
 
 
@@ -346,7 +346,7 @@ def test_not_finite_latest_values_are_stored_as_null(project, server, seed) -> N
 class StoppingGateway(CountingGateway):
     """Stops the server after `after_runs` runs of the finished-runs query were handed out."""
 
-    def __init__(self, server: MlflowServer, *, after_runs: int, page_size: int) -> None:
+    def __init__(self, server: LocalMlflowServer, *, after_runs: int, page_size: int) -> None:
         super().__init__(server.uri, page_size=page_size)
         self.server, self.after_runs = server, after_runs
 
@@ -358,7 +358,7 @@ class StoppingGateway(CountingGateway):
 
 
 def test_mlflow_stopping_mid_sync_records_the_error_keeps_the_watermark_and_recovers(
-    project, db, restartable_mlflow_server: MlflowServer
+    project, db, restartable_mlflow_server: LocalMlflowServer
 ) -> None:
     mlflow = restartable_mlflow_server
     server = TrackingServer.objects.create(name="own", uri=mlflow.uri, timeout_s=2, max_retries=0)
@@ -403,7 +403,7 @@ def test_mlflow_stopping_mid_sync_records_the_error_keeps_the_watermark_and_reco
 
 
 class HistoryFailingGateway(CountingGateway):
-    def __init__(self, server: MlflowServer) -> None:
+    def __init__(self, server: LocalMlflowServer) -> None:
         super().__init__(server.uri)
         self.server, self.lock = server, threading.Lock()
 
@@ -414,7 +414,7 @@ class HistoryFailingGateway(CountingGateway):
 
 
 def test_a_failure_while_fetching_histories_stores_nothing_of_that_page(
-    project, db, restartable_mlflow_server: MlflowServer
+    project, db, restartable_mlflow_server: LocalMlflowServer
 ) -> None:
     mlflow = restartable_mlflow_server
     server = TrackingServer.objects.create(name="own", uri=mlflow.uri, timeout_s=2, max_retries=0)

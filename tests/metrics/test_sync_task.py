@@ -12,20 +12,20 @@ from django.core.management import CommandError, call_command
 
 from metrics import tasks
 from metrics.mlflow import MlflowNotFound, MlflowUnavailable
+from metrics.mlflow.local_server import LocalMlflowServer
 from metrics.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from portal.celery import app
 from tests.factories import make_project
-from tests.metrics.conftest import MlflowServer
 from tests.metrics.mlflow_seed import Seeder
 
 
 @pytest.fixture
-def seed(mlflow_server: MlflowServer, mlflow_namespace: str) -> Seeder:
+def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
     return Seeder.for_server(mlflow_server.uri, mlflow_namespace)
 
 
 @pytest.fixture
-def server(db, mlflow_server: MlflowServer) -> TrackingServer:
+def server(db, mlflow_server: LocalMlflowServer) -> TrackingServer:
     return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0)
 
 
@@ -89,7 +89,7 @@ def retry_in_process(monkeypatch):
 
 @pytest.fixture
 def down_server(db) -> TrackingServer:
-    never_started = MlflowServer(root=Path("/nonexistent"))  # a free port nobody listens on: connection refused
+    never_started = LocalMlflowServer(root=Path("/nonexistent"))  # a free port nobody listens on: connection refused
     return TrackingServer.objects.create(name="down", uri=never_started.uri, timeout_s=1, max_retries=0)
 
 
@@ -120,7 +120,7 @@ def test_in_process_the_first_transient_failure_reaches_the_caller(project, down
 
 
 def test_sync_task_recovers_when_mlflow_comes_back_during_the_retries(
-    project, db, restartable_mlflow_server: MlflowServer, monkeypatch, retry_in_process
+    project, db, restartable_mlflow_server: LocalMlflowServer, monkeypatch, retry_in_process
 ) -> None:
     mlflow = restartable_mlflow_server
     server = TrackingServer.objects.create(name="own", uri=mlflow.uri, timeout_s=2, max_retries=0)

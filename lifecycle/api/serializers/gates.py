@@ -70,7 +70,14 @@ class GateReviewSerializer(GateReviewSummarySerializer):
     criteria = serializers.SerializerMethodField()
     votes = GateVoteSerializer(many=True, read_only=True)
     actions = GateActionSerializer(many=True, read_only=True)
-    evidence = serializers.JSONField(read_only=True, help_text="Artifact versions and waivers frozen at decision.")
+    evidence = serializers.JSONField(
+        read_only=True,
+        help_text="Frozen at decision: artifact versions and waivers; MLflow evidence snapshots (`mlflow`) and the "
+        "automated criteria results (`rules`).",
+    )
+    override_reason = serializers.CharField(
+        read_only=True, help_text="Why the gate was passed although an automated criterion did not pass."
+    )
     accountable = serializers.SerializerMethodField()
     consulted = serializers.SerializerMethodField()
 
@@ -82,6 +89,7 @@ class GateReviewSerializer(GateReviewSummarySerializer):
             "votes",
             "actions",
             "evidence",
+            "override_reason",
             "accountable",
             "consulted",
         )
@@ -137,6 +145,13 @@ class GateDecideSerializer(serializers.Serializer):
         default=list,
         max_length=200,
         help_text="Conditions (conditional go, each with a due date) or rework items (recycle).",
+    )
+    override_reason = serializers.CharField(
+        max_length=REASON_TEXT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for a go or conditional go while an automated criterion does not pass (audited).",
     )
 
     def action_inputs(self) -> list[ActionInput]:

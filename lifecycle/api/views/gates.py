@@ -116,6 +116,7 @@ class GateReviewViewSet(mixins.RetrieveModelMixin, PortfolioScopedViewSet):
             rationale=data["rationale"],
             no_go_outcome=data["no_go_outcome"],
             actions=given.action_inputs(),
+            override_reason=data["override_reason"],
         )
         return Response(review_data(review))
 

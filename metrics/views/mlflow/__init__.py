@@ -1,0 +1,1 @@
+"""Pages of the MLflow area: a project's links and syncs (`links`), its deployed models (`deployments`)."""
