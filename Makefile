@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.stagegate-installed
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
+# The demo's local MLflow tracking server (data in var/mlflow/), started and stopped by `make demo`.
+MLFLOW_PORT ?= 5055
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="tests/lifecycle -x"`.
 PYTEST_ARGS ?=
 # With DATABASE_URL set (PostgreSQL), build the test database afresh: migrations may have changed.
@@ -42,11 +44,14 @@ demo: export DJANGO_DEBUG := true
 demo: $(STAMP)
 	@mkdir -p var
 	$(MANAGE) migrate --noinput -v 0
-	$(MANAGE) seed_demo
+	$(MANAGE) demo_mlflow start --port $(MLFLOW_PORT)
+	$(MANAGE) seed_demo --mlflow-uri http://127.0.0.1:$(MLFLOW_PORT)
 	@echo
 	@echo "Stagegate demo: http://127.0.0.1:$(PORT)/  (log in as pm, exec, ds or admin; password demo)"
+	@echo "MLflow UI of the demo runs: http://127.0.0.1:$(MLFLOW_PORT)/"
 	@echo
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# The MLflow server stops with the portal (Ctrl-C), whatever way runserver ends.
+	trap '$(MANAGE) demo_mlflow stop' EXIT; $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: export DJANGO_SETTINGS_MODULE := portal.settings.test
 test: $(STAMP)
@@ -85,6 +90,6 @@ bench: $(STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) var/stagegate.sqlite3 var/uploads var/test-uploads var/staticfiles var/ci var/celerybeat-schedule* \
+	rm -rf $(VENV) var/stagegate.sqlite3 var/mlflow var/uploads var/test-uploads var/staticfiles var/ci var/celerybeat-schedule* \
 		.pytest_cache .ruff_cache .mypy_cache .hypothesis test-results *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

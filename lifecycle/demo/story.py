@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from portfolio.choices import Role
 
@@ -19,6 +20,7 @@ from ..choices import RAG, GateDecision, NoGoOutcome, Phase, ProjectState, RaciR
 from ..models import Charter, GateAction, GateReview, Project
 from ..services.gates import ActionInput
 from . import content
+from .clock import DemoClock
 from .organization import Organization
 from .projects import ProjectSpec
 
@@ -80,15 +82,39 @@ class ProjectStory:
         self.start: datetime.date | None = None
         self.revisions: dict[tuple[str, str], int] = {}
         self.milestones_reached = 0
+        self.clock: DemoClock | None = None
 
     # -- the whole story -------------------------------------------------------------------------
 
     def run(self) -> Project:
-        project = self._create()
+        """The story, told on a simulated clock from the ideation date to today (see demo/clock.py)."""
+        ideation, self.start = self._dates()
+        self.clock = DemoClock(timezone.make_aware(datetime.datetime.combine(ideation, datetime.time(9))))
+        with self.clock.installed():
+            return self._run(ideation)
+
+    def _dates(self) -> tuple[datetime.date, datetime.date | None]:
+        gates_passed = sum(letter in "GC" for letter in self.spec.plan)
+        ideation = self.today - datetime.timedelta(days=45 + 110 * gates_passed + self.rng.randint(0, 40))
+        start = ideation + datetime.timedelta(days=self.rng.randint(14, 45)) if self.spec.plan else None
+        return ideation, start
+
+    def _event_days(self, ideation: datetime.date) -> list[datetime.date]:
+        """When each gate event of the plan happens: spread evenly from the start to a few days ago."""
+        plan = self.spec.plan
+        first = (self.start or ideation) + datetime.timedelta(days=30)
+        last = self.today - datetime.timedelta(days=12)
+        step = max(1, (last - first).days // max(1, len(plan)))
+        return [first + datetime.timedelta(days=step * (position + 1) - step // 3) for position in range(len(plan))]
+
+    def _run(self, ideation: datetime.date) -> Project:
+        assert self.clock is not None
+        project = self._create(ideation)
         self._raci(project)
         self._charter(project)
         plan = self.spec.plan
-        for position, letter in enumerate(plan):
+        for position, (letter, day) in enumerate(zip(plan, self._event_days(ideation), strict=True)):
+            self.clock.set_date(day)
             project.refresh_from_db()
             if letter == "U":
                 services.project_resume(actor=self.sponsor, project=project, reason="Data history delivered; resume.")
@@ -97,7 +123,9 @@ class ProjectStory:
             else:
                 self._decided_review(project, letter, more_to_come=position + 1 < len(plan))
         project.refresh_from_db()
+        self.clock.set_date(self.today - datetime.timedelta(days=4))
         self._work_in_progress(project)
+        self.clock.set_date(self.today - datetime.timedelta(days=1))
         if self.spec.rag != RAG.GREEN:
             reason = "Behind schedule on data access." if self.spec.rag == RAG.YELLOW else "Blocked; escalated."
             services.project_update(
@@ -105,11 +133,7 @@ class ProjectStory:
             )
         return project
 
-    def _create(self) -> Project:
-        gates_passed = sum(letter in "GC" for letter in self.spec.plan)
-        ideation = self.today - datetime.timedelta(days=45 + 110 * gates_passed + self.rng.randint(0, 40))
-        if self.spec.plan:
-            self.start = ideation + datetime.timedelta(days=self.rng.randint(14, 45))
+    def _create(self, ideation: datetime.date) -> Project:
         return services.project_create(
             actor=self.owner,
             code=self.spec.code,
@@ -164,6 +188,8 @@ class ProjectStory:
         services.raci_update(actor=self.owner, project=project, assignments=grid, reason="Team agreed at kick-off")
 
     def _charter_save(self, project: Project, changes: dict[str, Any], note: str) -> None:
+        if self.clock is not None:
+            self.clock.advance(days=self.rng.randint(2, 6), hours=self.rng.randint(0, 6))
         version = Charter.objects.values_list("version", flat=True).get(project=project)
         services.charter_update(actor=self.owner, project=project, base_version=version, changes=changes, note=note)
 
@@ -242,6 +268,8 @@ class ProjectStory:
         )
 
     def _vote(self, review: GateReview, voter: AbstractBaseUser, leaning: str) -> None:
+        if self.clock is not None:
+            self.clock.advance(hours=self.rng.randint(3, 30))
         vote = DISSENT[leaning] if self.rng.random() < 0.2 else leaning
         low, high = SCORES[GateDecision(vote)]
         scores = {criterion.key: self.rng.randint(low, high) for criterion in phase_definition(review.phase).criteria}
@@ -285,6 +313,8 @@ class ProjectStory:
         review = self._request(project)
         for voter in [*self._reviewers(review.phase), self.sponsor]:
             self._vote(review, voter, decision)
+        if self.clock is not None:
+            self.clock.advance(days=1, hours=self.rng.randint(0, 8))
         review = services.gate_decide(
             actor=self.sponsor,
             review=review,
@@ -305,6 +335,8 @@ class ProjectStory:
             self._rework(project, review)
 
     def _rework(self, project: Project, review: GateReview) -> None:
+        if self.clock is not None:
+            self.clock.advance(days=self.rng.randint(7, 20))
         for action in GateAction.objects.filter(review=review).select_related("owner"):
             services.gate_action_complete(actor=action.owner, action=action)
         if project.phase == Phase.CHARTER:

@@ -6,19 +6,24 @@ its own transaction by the real services (every change audited). Deterministic: 
 generator per project, dates relative to today. Demo passwords are printed: never in production.
 """
 
+import datetime
+import io
 import os
 import random
 import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from lifecycle.demo.organization import DEMO_PASSWORD, EVERYWHERE, TEAMS, organization_seed
+from lifecycle.demo.organization import DEMO_PASSWORD, EVERYWHERE, TEAMS, Organization, organization_seed
 from lifecycle.demo.projects import PROJECTS
 from lifecycle.demo.story import ProjectStory
 from lifecycle.models import Project
+from metrics.demo import metrics_demo_seed
+from metrics.services.snapshots import compute_deferred
 from portfolio.choices import Role
 
 PRODUCTION_SETTINGS = "portal.settings.production"
@@ -34,13 +39,42 @@ def running_in_production() -> bool:
 class Command(BaseCommand):
     help = "Seed realistic demo data (portfolios, people, 28 projects with their history). Idempotent."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--mlflow-uri",
+            default="",
+            help="A local MLflow server to fill with real scikit-learn runs and link to the demo projects "
+            "(make demo starts one; needs the dev dependencies).",
+        )
+
+    def handle(self, *args, mlflow_uri: str = "", **options) -> None:
         if running_in_production():
             raise CommandError("seed_demo creates users with a known password; it refuses to run in production.")
         started = time.monotonic()
-        with transaction.atomic():
-            org = organization_seed()
-        today = timezone.localdate()
+        # One full computation of the dashboards' snapshots at the end, not one per seeded transaction.
+        with compute_deferred():
+            with transaction.atomic():
+                org = organization_seed()
+            today = timezone.localdate()
+            created, existing = self._seed_projects(org, today)
+            added = metrics_demo_seed(org.team, today, SEED)
+            mlflow = self._seed_mlflow(mlflow_uri)
+        call_command("compute_metrics", stdout=io.StringIO())
+        self.stdout.write(
+            f"Demo data: {created} project(s) created, {existing} already there; metrics inputs for "
+            f"{added['projects']} project(s), {added['teams']} team(s), {added['products']} product(s); "
+            f"snapshots computed ({time.monotonic() - started:.1f} s)."
+        )
+        if mlflow:
+            self.stdout.write(
+                f"MLflow: {mlflow['runs_logged']} training run(s) logged, {mlflow['links']} link(s), "
+                f"{mlflow['runs_synced']} run(s) synced, {mlflow['evidence']} evidence row(s), "
+                f"{mlflow['alerts']} production alert(s)."
+            )
+        self._print_users()
+
+    def _seed_projects(self, org: Organization, today: datetime.date) -> tuple[int, int]:
+        """Each demo project walked through its story, in its own transaction; returns (created, existing)."""
         existing = set(Project.objects.filter(code__in=[spec.code for spec in PROJECTS]).values_list("code", flat=True))
         created = 0
         for spec in PROJECTS:
@@ -49,11 +83,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 ProjectStory(spec, org, random.Random(f"{SEED}:{spec.code}"), today).run()
             created += 1
-        self.stdout.write(
-            f"Demo data: {created} project(s) created, {len(existing)} already there "
-            f"({time.monotonic() - started:.1f} s)."
-        )
-        self._print_users()
+        return created, len(existing)
+
+    def _seed_mlflow(self, mlflow_uri: str) -> dict | None:
+        if not mlflow_uri:
+            return None
+        from metrics.demo.mlflow_story import mlflow_demo_seed  # trains models: dev dependencies only
+
+        return mlflow_demo_seed(mlflow_uri, SEED)
 
     def _print_users(self) -> None:
         labels = dict(Role.choices)
