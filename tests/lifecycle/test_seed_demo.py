@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: realistic, complete, audited, idempotent, and never in production."""
 
+import datetime
 import io
 
 import pytest
@@ -34,6 +35,30 @@ def seed() -> str:
 
 def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def _assert_metrics_demo() -> None:
+    """What the dashboards need: history over past months, several teams' sprints, usage, computed snapshots."""
+    from django.utils import timezone
+
+    from lifecycle.models import PhaseTransition
+    from metrics.models import MetricSnapshot, ProductEvent, Sprint, StatusReport, Team, WorkItem
+
+    assert PhaseTransition.objects.order_by("at").first().at < timezone.now() - datetime.timedelta(days=180)
+    teams = Team.objects.all()
+    assert teams.count() >= 3
+    for team in teams:
+        assert Sprint.objects.filter(team=team, state="closed").count() >= 8, team.name
+    assert WorkItem.objects.filter(item_type="defect", found_in_item__isnull=False).exists()
+    assert ProductEvent.objects.values("product").distinct().count() >= 3
+    assert StatusReport.objects.values("project").distinct().count() >= 20
+    assert set(MetricSnapshot.objects.values_list("scope_type", flat=True)) >= {
+        "project",
+        "portfolio",
+        "person",
+        "team",
+        "product",
+    }
 
 
 def test_seed_demo_builds_the_whole_demo_and_a_second_run_adds_nothing():
@@ -86,6 +111,8 @@ def test_seed_demo_builds_the_whole_demo_and_a_second_run_adds_nothing():
     for username in ("admin", "exec", "pm", "ds"):
         assert f"  {username} " in output
     assert f"{len(PROJECTS)} project(s) created, 0 already there" in output
+
+    _assert_metrics_demo()
 
     before = row_counts()
     again = seed()
