@@ -8,6 +8,6 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         # Register each area's snapshot computer and CSV import specs (decorators run at import).
         from metrics.imports.base import load_import_specs
-        from metrics.services import compute_portfolio, compute_product, compute_scrum  # noqa: F401
+        from metrics.services import compute_portfolio, compute_portfolio_people, compute_product, compute_scrum  # noqa: F401
 
         load_import_specs()

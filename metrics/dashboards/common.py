@@ -13,7 +13,7 @@ import plotly.io as pio
 from django.urls import reverse
 
 from metrics.formulas.registry import METRICS, MetricSpec
-from metrics.services.compute_portfolio import gate_throughput, phase_durations
+from metrics.services.compute_portfolio_parts import gate_throughput, phase_durations
 
 from .charts import BASE_LAYOUT, Chart, Table
 

@@ -17,7 +17,7 @@ from metrics.dashboards.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, Kpi, days_text, index_tone, money, percent, ratio_text, table
 from metrics.models import MetricSnapshot, ModelAlert
 
-from .portfolio import MILESTONE_COLOURS
+from .portfolio.base import MILESTONE_COLOURS
 
 RAG_ORDER = ["green", "yellow", "red"]
 

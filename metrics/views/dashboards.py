@@ -21,13 +21,13 @@ from portfolio.access import can_edit_project, portfolios_visible_to
 from .. import selectors
 from ..dashboards.charts import chart_csv_response, find_chart
 from ..dashboards.filters import PortfolioDashboardFilterSet
-from ..dashboards.portfolio import (
+from ..dashboards.portfolio.charts import portfolio_charts
+from ..dashboards.portfolio.data import (
     PortfolioDashboardData,
-    portfolio_charts,
     portfolio_dashboard_data,
     portfolio_dashboard_data_from_rollups,
-    portfolio_kpis,
 )
+from ..dashboards.portfolio.kpis import portfolio_kpis
 from ..dashboards.project import project_charts, project_dashboard_data, project_kpis
 
 #: How long rendered portfolio figures are kept at most; a recomputation changes the key long before that.

@@ -27,13 +27,9 @@ from metrics.models import (
     Risk,
     StatusReport,
 )
-from metrics.services.compute_portfolio import (
-    ALERT_IMPACT,
-    person_result,
-    phase_durations,
-    portfolio_compute,
-    project_results_for,
-)
+from metrics.services.compute_portfolio import portfolio_compute, project_results_for
+from metrics.services.compute_portfolio_parts import ALERT_IMPACT, phase_durations
+from metrics.services.compute_portfolio_people import person_result
 from metrics.services.snapshots import scope_compute
 from tests.factories import make_project
 from tests.metrics.dashboard_seed import seed_projects

@@ -9,13 +9,9 @@ from lifecycle.choices import Phase
 from metrics import selectors
 from metrics.dashboards.charts import Chart, Table
 from metrics.dashboards.common import DashboardChart, money, specs_for
-from metrics.dashboards.portfolio import (
-    PortfolioDashboardData,
-    health_chart,
-    portfolio_charts,
-    portfolio_kpis,
-    status_chart,
-)
+from metrics.dashboards.portfolio.charts import health_chart, portfolio_charts, status_chart
+from metrics.dashboards.portfolio.data import PortfolioDashboardData
+from metrics.dashboards.portfolio.kpis import portfolio_kpis
 
 
 def _empty(**changes) -> PortfolioDashboardData:

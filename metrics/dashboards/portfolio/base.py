@@ -1,0 +1,38 @@
+"""Colours and helpers shared by the portfolio dashboard's figure builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metrics.dashboards.charts import RAG_COLOURS
+from metrics.dashboards.common import DashboardChart, project_list_url
+
+from .data import PortfolioDashboardData
+
+DIMENSION_LABELS = {
+    "schedule_health": "Schedule",
+    "cost_health": "Cost",
+    "risk_health": "Risk",
+    "issue_health": "Issues",
+}
+RAG_SCALE = [[0, RAG_COLOURS["green"]], [0.5, RAG_COLOURS["yellow"]], [1, RAG_COLOURS["red"]]]
+DECISION_COLOURS = {"go": "#198754", "conditional_go": "#0dcaf0", "recycle": "#ffc107", "no_go": "#dc3545"}
+MILESTONE_COLOURS = {"done": "#198754", "done_late": "#0dcaf0", "overdue": "#dc3545", "upcoming": "#6c757d"}
+ENTER_DATA = "Open a project to enter it"
+
+
+def _chart(data: PortfolioDashboardData, **kwargs: Any) -> DashboardChart:
+    kwargs.setdefault("computed_at", data.computed_at)
+    kwargs.setdefault("empty_url", project_list_url(data.list_query))
+    kwargs.setdefault("empty_label", ENTER_DATA)
+    return DashboardChart(**kwargs)
+
+
+def _more(data: PortfolioDashboardData, shown: int, total: int, what: str) -> dict[str, str]:
+    if total <= shown:
+        return {}
+    return {
+        "note": f"Showing {shown} of {total} {what}.",
+        "more_url": project_list_url(data.list_query),
+        "more_label": f"Show all {total} in the project list",
+    }

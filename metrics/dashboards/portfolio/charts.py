@@ -1,0 +1,314 @@
+"""Figure builders of the portfolio dashboard: counts and health, gates, cost and utilization; and
+``portfolio_charts``, every chart of the page in order (the roadmap, benefit and value charts are in ``value``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from lifecycle.choices import GateDecision, Phase
+from metrics.dashboards.charts import RAG_COLOURS
+from metrics.dashboards.common import (
+    DashboardChart,
+    money,
+    project_list_url,
+    project_url,
+    ratio_text,
+    table,
+)
+
+from .base import DECISION_COLOURS, DIMENSION_LABELS, RAG_SCALE, _chart, _more
+from .data import RAG_LEVEL, PortfolioDashboardData
+from .value import balance_chart, benefit_chart, mobilize_chart, roadmap_chart, roi_chart
+
+# --- counts and health -----------------------------------------------------------------------------------------
+
+
+def status_chart(data: PortfolioDashboardData) -> DashboardChart:
+    labels = ["green", "yellow", "red", "unknown"]
+    counts = [data.status[label] for label in labels]
+    urls = [project_list_url(data.list_query, overall_rag=label if label != "unknown" else "") for label in labels]
+    figure = go.Figure(
+        go.Bar(
+            x=["Green", "Yellow", "Red", "Not assessed"],
+            y=counts,
+            marker_color=[RAG_COLOURS.get(label, RAG_COLOURS[""]) for label in labels],
+            customdata=urls,
+            text=counts,
+            textposition="auto",
+            hovertemplate="%{x}: %{y} projects<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis_title="Projects")
+    rows = [(label, count) for label, count in zip(labels, counts, strict=True)] if data.projects else []
+    return _chart(
+        data,
+        id="status",
+        title="Projects by overall RAG",
+        figure=figure,
+        table=table(("overall_rag", "projects"), rows=rows),
+        metric_keys=("status_count", "overall_rag"),
+        empty_message="No projects match the filters.",
+        height=280,
+    )
+
+
+def phase_chart(data: PortfolioDashboardData) -> DashboardChart:
+    phases = list(data.phases)
+    counts = [data.phases[phase] for phase in phases]
+    figure = go.Figure(
+        go.Bar(
+            x=[Phase(phase).label for phase in phases],
+            y=counts,
+            marker_color="#0d6efd",
+            customdata=[project_list_url(data.list_query, phase=phase) for phase in phases],
+            text=counts,
+            textposition="auto",
+            hovertemplate="%{x}: %{y} projects<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis_title="Projects")
+    return _chart(
+        data,
+        id="phase",
+        title="Projects by phase",
+        figure=figure,
+        table=table(("phase", "projects"), rows=list(zip(phases, counts, strict=True)) if data.projects else []),
+        metric_keys=("projects_by_phase",),
+        empty_message="No projects match the filters.",
+        height=280,
+    )
+
+
+def health_chart(data: PortfolioDashboardData) -> DashboardChart:
+    rows = list(reversed(data.health))  # worst at the top of the heatmap
+    columns = ["overall", *DIMENSION_LABELS]
+    z, text, custom = [], [], []
+    for row in rows:
+        rags = [row.overall, *(row.dimensions.get(metric, "") for metric in DIMENSION_LABELS)]
+        z.append([RAG_LEVEL.get(rag) for rag in rags])
+        text.append([rag or "not assessed" for rag in rags])
+        custom.append([project_url(row.pk)] * len(rags))
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=["Overall", *DIMENSION_LABELS.values()],
+            y=[f"{row.code}" for row in rows],
+            text=text,
+            customdata=custom,
+            zmin=0,
+            zmax=2,
+            colorscale=RAG_SCALE,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis={"type": "category"}, xaxis={"side": "top"})
+    table_rows = [
+        (row.code, row.name, row.overall, *(row.dimensions.get(metric, "") for metric in DIMENSION_LABELS))
+        for row in data.health
+    ]
+    return _chart(
+        data,
+        id="health",
+        title="Health of the worst projects (overall and four dimensions)",
+        figure=figure,
+        table=table(("project", "name", *columns), rows=table_rows),
+        metric_keys=("overall_rag", "schedule_health", "cost_health", "risk_health", "issue_health"),
+        empty_message="No project has a status report or computed health yet: submit status reports, budgets, "
+        "risks and issues on the projects.",
+        height=max(240, 60 + 22 * len(rows)),
+        **_more(data, len(data.health), data.projects, "projects (worst first)"),
+    )
+
+
+# --- gates ----------------------------------------------------------------------------------------------------
+
+
+def gate_decision_chart(data: PortfolioDashboardData) -> DashboardChart:
+    gates = data.gates
+    decisions = GateDecision.values
+    rates = [gates.rate(decision) or 0.0 for decision in decisions]
+    counts = [gates.counts.get(decision, 0) for decision in decisions]
+    figure = go.Figure(
+        go.Bar(
+            x=[GateDecision(decision).label for decision in decisions],
+            y=rates,
+            text=[f"{rate:.0%} ({count})" for rate, count in zip(rates, counts, strict=True)],
+            textposition="auto",
+            marker_color=[DECISION_COLOURS[decision] for decision in decisions],
+            customdata=[project_list_url(data.list_query)] * len(decisions),
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis={"tickformat": ".0%", "title": "Share of decisions"})
+    rows = [(d, c, r) for d, c, r in zip(decisions, counts, rates, strict=True)] if gates.decided else []
+    return _chart(
+        data,
+        id="gate-decisions",
+        title=f"Gate decisions ({gates.decided} decided reviews)",
+        figure=figure,
+        table=table(("decision", "reviews", "rate"), rows=rows),
+        metric_keys=("gate_throughput",),
+        empty_message="No gate review has been decided on these projects yet.",
+        height=280,
+    )
+
+
+def phase_time_chart(data: PortfolioDashboardData) -> DashboardChart:
+    gates = data.gates
+    phases = Phase.values
+    labels = [Phase(phase).label for phase in phases]
+    median = [gates.median_days.get(phase) for phase in phases]
+    p85 = [gates.p85_days.get(phase) for phase in phases]
+    urls = [project_list_url(data.list_query, phase=phase) for phase in phases]
+    figure = go.Figure(
+        [
+            go.Bar(name="Median", x=labels, y=median, customdata=urls, marker_color="#0d6efd"),
+            go.Bar(name="85th percentile", x=labels, y=p85, customdata=urls, marker_color="#6ea8fe"),
+        ]
+    )
+    figure.update_layout(barmode="group", yaxis_title="Days in phase")
+    rows = [(p, m, q) for p, m, q in zip(phases, median, p85, strict=True) if m is not None]
+    return _chart(
+        data,
+        id="phase-time",
+        title="Time in each phase",
+        figure=figure,
+        table=table(("phase", "median_days", "p85_days"), rows=rows),
+        metric_keys=("phase_duration",),
+        empty_message="No phase history yet (projects' phase transitions).",
+        height=280,
+    )
+
+
+# --- cost -----------------------------------------------------------------------------------------------------
+
+
+def cost_chart(data: PortfolioDashboardData) -> DashboardChart:
+    months = list(data.cost_series)
+    planned = [data.cost_series[m].get("cost_planned") for m in months]
+    actual = [data.cost_series[m].get("cost_actual") for m in months]
+    earned = [data.cost_series[m].get("earned_value") for m in months]
+    url = project_list_url(data.list_query)
+    figure = go.Figure(
+        [
+            go.Scatter(name="Planned (PV)", x=months, y=planned, mode="lines+markers", customdata=[url] * len(months)),
+            go.Scatter(name="Actual (AC)", x=months, y=actual, mode="lines+markers", customdata=[url] * len(months)),
+            go.Scatter(name="Earned (EV)", x=months, y=earned, mode="lines+markers", customdata=[url] * len(months)),
+        ]
+    )
+    last_actual = next(((m, a) for m, a in zip(reversed(months), reversed(actual), strict=True) if a is not None), None)
+    if months and last_actual is not None:
+        figure.add_trace(
+            go.Scatter(
+                name=f"Forecast (EAC {money(data.cost.forecast)})",
+                x=[last_actual[0], months[-1]],
+                y=[last_actual[1], data.cost.forecast],
+                mode="lines+markers",
+                line={"dash": "dash"},
+                customdata=[url, url],
+            )
+        )
+    figure.update_layout(yaxis_title="Cumulative cost", xaxis={"type": "category"})
+    rows = [(m, p, a, e) for m, p, a, e in zip(months, planned, actual, earned, strict=True)]
+    return _chart(
+        data,
+        id="cost",
+        title="Cost: planned, actual, earned and forecast (S-curve)",
+        figure=figure,
+        table=table(("month", "planned_cumulative", "actual_cumulative", "earned_value"), rows=rows),
+        metric_keys=("cost_curve", "cost_planned", "cost_actual", "earned_value", "eac_typical", "cpi", "spi"),
+        empty_message="No budgets or cost entries on these projects yet.",
+        note=f"Totals: BAC {money(data.cost.budget_at_completion)}, AC {money(data.cost.actual_cost)}, "
+        f"EAC {money(data.cost.forecast)}, CPI {ratio_text(data.cost.cpi)}, SPI {ratio_text(data.cost.spi)}.",
+    )
+
+
+def utilization_chart(data: PortfolioDashboardData) -> DashboardChart:
+    people = list(reversed(data.people))
+    weeks = sorted({week["week"] for person in people for week in person.weeks})
+    z, text = [], []
+    for person in people:
+        by_week = {week["week"]: week for week in person.weeks}
+        row, labels = [], []
+        for week in weeks:
+            cell = by_week.get(week)
+            value = _utilization(cell)
+            row.append(value)
+            labels.append("" if value is None else f"{value:.0%}{' over' if cell and cell['over'] else ''}")
+        z.append(row)
+        text.append(labels)
+    url = project_list_url(data.list_query)
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=weeks,
+            y=[person.name for person in people],
+            text=text,
+            texttemplate="%{text}",
+            customdata=[[url] * len(weeks) for _ in people],
+            zmin=0,
+            zmax=1.5,
+            colorscale=[[0, "#e7f1ff"], [0.6666, "#0d6efd"], [0.6667, "#dc3545"], [1, "#842029"]],
+            colorbar={"title": "Forecast", "tickformat": ".0%"},
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{y}, week of %{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis={"type": "category"}, xaxis={"type": "category"})
+    rows = [
+        (
+            person.name,
+            week["week"],
+            week["capacity"],
+            week["planned"],
+            week["actual"],
+            week["forecast"],
+            week["over"],
+        )
+        for person in data.people
+        for week in person.weeks
+    ]
+    return _chart(
+        data,
+        id="utilization",
+        title="Resource utilization (forecast, per person and week; over 100% in red)",
+        figure=figure,
+        table=table(("person", "week", "capacity_h", "planned", "actual", "forecast", "over_capacity"), rows=rows),
+        metric_keys=("resource_utilization", "utilization_planned", "utilization_actual", "utilization_forecast"),
+        empty_message="No capacity, allocations or time entries for the people on these projects yet.",
+        height=max(240, 80 + 24 * len(people)),
+        **_more(data, len(data.people), data.people_total, "people (most loaded first)"),
+    )
+
+
+def _utilization(cell: dict[str, Any] | None) -> float | None:
+    if not cell:
+        return None
+    for key in ("forecast", "actual", "planned"):
+        if cell.get(key) is not None:
+            return float(cell[key])
+    return None
+
+
+def portfolio_charts(data: PortfolioDashboardData) -> list[DashboardChart]:
+    return [
+        status_chart(data),
+        phase_chart(data),
+        health_chart(data),
+        gate_decision_chart(data),
+        phase_time_chart(data),
+        cost_chart(data),
+        utilization_chart(data),
+        roadmap_chart(data),
+        benefit_chart(data),
+        mobilize_chart(data),
+        roi_chart(data),
+        balance_chart(data),
+    ]

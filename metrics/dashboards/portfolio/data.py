@@ -1,0 +1,177 @@
+"""Data of the portfolio dashboard: ``PortfolioDashboardData``, read from the selectors over the (visible, filtered)
+projects by ``portfolio_dashboard_data`` or merged from stored rollups by ``portfolio_dashboard_data_from_rollups``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from lifecycle.choices import Phase
+from lifecycle.models import Project
+from metrics import selectors
+
+RAG_LEVEL = {"green": 0, "yellow": 1, "red": 2}
+
+
+@dataclass
+class PortfolioDashboardData:
+    list_query: dict[str, str]
+    period: tuple[str, str]
+    computed_at: datetime.datetime | None
+    status: dict[str, int]
+    phases: dict[str, int]
+    health: list[selectors.HealthRow]
+    gates: selectors.GateThroughput
+    cost: selectors.CostTotals
+    cost_series: dict[str, dict[str, float]]
+    people: list[selectors.PersonWeeks]
+    people_total: int
+    roadmap: list[selectors.ProjectValue]
+    roadmap_total: int
+    benefits: list[selectors.ProjectValue]
+    benefit_totals: selectors.BenefitTotals
+    mobilize: selectors.MobilizeStats
+    roi: list[selectors.ProjectValue]
+    roi_total: int
+    balance: list[selectors.ProjectValue]
+    balance_total: int
+
+    @property
+    def projects(self) -> int:
+        return sum(self.status.values())
+
+
+def portfolio_dashboard_data(
+    projects: QuerySet[Project],
+    *,
+    list_query: Mapping[str, str] | None = None,
+    period: tuple[str, str] = ("", ""),
+    date_range: tuple[datetime.date | None, datetime.date | None] = (None, None),
+) -> PortfolioDashboardData:
+    """Everything the page shows, for the (visible, filtered) projects. A fixed number of queries."""
+    people, people_total = selectors.utilization_rows(projects, *date_range)
+    roadmap, roadmap_total = selectors.roadmap_rows(projects)
+    benefits, benefit_totals = selectors.benefit_rows(projects)
+    roi, roi_total = selectors.roi_rows(projects)
+    balance, balance_total = selectors.balance_rows(projects)
+    return PortfolioDashboardData(
+        list_query=dict(list_query or {}),
+        period=period,
+        computed_at=selectors.last_computed(projects),
+        status=selectors.status_counts(projects),
+        phases=selectors.phase_counts(projects),
+        health=selectors.health_rows(projects),
+        gates=selectors.gate_throughput(projects),
+        cost=selectors.cost_totals(projects),
+        cost_series=selectors.cost_series(projects, *period),
+        people=people,
+        people_total=people_total,
+        roadmap=roadmap,
+        roadmap_total=roadmap_total,
+        benefits=benefits,
+        benefit_totals=benefit_totals,
+        mobilize=selectors.mobilize_stats(projects),
+        roi=roi,
+        roi_total=roi_total,
+        balance=balance,
+        balance_total=balance_total,
+    )
+
+
+def _sum_counts(dicts: list[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = {}
+    for counts in dicts:
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def _top_values(rows: list[dict[str, Any]], key: Any) -> list[selectors.ProjectValue]:
+    values = [selectors.ProjectValue(**row) for row in rows]
+    return sorted(values, key=key)[: selectors.CHART_ROW_LIMIT]
+
+
+def _descending(number: float | None) -> tuple[int, float]:
+    return (1, 0.0) if number is None else (0, -number)
+
+
+def portfolio_dashboard_data_from_rollups(
+    rollups: list[dict[str, Any]],
+    values: list[dict[str, Any]] | None = None,
+    *,
+    list_query: Mapping[str, str] | None = None,
+) -> PortfolioDashboardData:
+    """The unfiltered dashboard of one or more portfolios from their stored rollups (``selectors.portfolio_rollup``):
+    counts and sums add up, the top rows are merged and cut again. Percentiles of one portfolio are read as
+    stored; those of several come from their merged ``values``. Same figures as ``portfolio_dashboard_data`` over
+    the same projects, without reading every project's snapshots."""
+    if len(rollups) == 1:
+        (only,) = rollups
+        medians = {phase: tuple(only["phase_percentiles"].get(phase, [None, None])) for phase in Phase.values}
+        mobilize = selectors.MobilizeStats(
+            projects=sum(count for _, count in only["mobilize_bins"]),
+            median=only["mobilize_percentiles"][0],
+            p85=only["mobilize_percentiles"][1],
+            bins=[(start, count) for start, count in only["mobilize_bins"]],
+        )
+    else:
+        phase_days: dict[str, list[float]] = {}
+        for item in values or []:
+            for phase, days in item["phase_days"].items():
+                phase_days.setdefault(phase, []).extend(days)
+        medians = {phase: tuple(selectors.percentiles(phase_days.get(phase, []))) for phase in Phase.values}
+        mobilize_days = [days for item in values or [] for days in item["mobilize_days"]]
+        median, p85 = selectors.percentiles(mobilize_days)
+        mobilize = selectors.MobilizeStats(
+            projects=len(mobilize_days), median=median, p85=p85, bins=selectors.mobilize_bins(mobilize_days)
+        )
+    series: dict[str, dict[str, float]] = {}
+    for rollup in rollups:
+        for month, metrics in rollup["cost_series"].items():
+            series[month] = _sum_counts([series.get(month, {}), metrics])
+    people: dict[int, selectors.PersonWeeks] = {}
+    for rollup in rollups:
+        for row in rollup["people"]:
+            people.setdefault(row["person_id"], selectors.PersonWeeks(**row))
+    health = [selectors.HealthRow(**row) for rollup in rollups for row in rollup["health"]]
+    stamps = [datetime.datetime.fromisoformat(rollup["computed_at"]) for rollup in rollups if rollup["computed_at"]]
+
+    def merged(name: str) -> list[dict[str, Any]]:
+        return [row for rollup in rollups for row in rollup[name]]
+
+    def total(name: str) -> int:
+        return sum(rollup[name] for rollup in rollups)
+
+    return PortfolioDashboardData(
+        list_query=dict(list_query or {}),
+        period=("", ""),
+        computed_at=max(stamps, default=None),
+        status=_sum_counts([rollup["status"] for rollup in rollups]) or dict.fromkeys(selectors.RAG_NAMES.values(), 0),
+        phases={phase: _sum_counts([rollup["phases"] for rollup in rollups]).get(phase, 0) for phase in Phase.values},
+        health=sorted(health, key=lambda row: (-RAG_LEVEL.get(row.overall, -1), row.code))[: selectors.CHART_ROW_LIMIT],
+        gates=selectors.GateThroughput(
+            counts=_sum_counts([rollup["gate_counts"] for rollup in rollups]),
+            median_days={phase: medians[phase][0] for phase in Phase.values},
+            p85_days={phase: medians[phase][1] for phase in Phase.values},
+        ),
+        cost=selectors.CostTotals(**_sum_counts([rollup["cost"] for rollup in rollups])),
+        cost_series=dict(sorted(series.items())),
+        people=sorted(people.values(), key=lambda row: (_descending(row.peak), row.person_id))[
+            : selectors.CHART_ROW_LIMIT
+        ],
+        people_total=total("people_total"),
+        roadmap=_top_values(merged("roadmap"), lambda row: (_descending(row.value), row.code)),
+        roadmap_total=total("roadmap_total"),
+        benefits=_top_values(merged("benefits"), lambda row: (_descending(row.detail.get("planned")), row.code)),
+        benefit_totals=selectors.BenefitTotals(**_sum_counts([rollup["benefit_totals"] for rollup in rollups])),
+        mobilize=mobilize,
+        roi=_top_values(merged("roi"), lambda row: (_descending(row.detail.get("expected_cost")), row.code)),
+        roi_total=total("roi_total"),
+        balance=_top_values(merged("balance"), lambda row: (_descending(row.detail.get("bac")), row.code)),
+        balance_total=total("balance_total"),
+    )

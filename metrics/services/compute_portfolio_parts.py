@@ -1,0 +1,127 @@
+"""Pure helpers of the portfolio snapshot computers: RAG and date helpers, the forecast finish, phase durations and
+gate throughput. No queries; shared by ``compute_portfolio``, ``compute_portfolio_values`` and the dashboards."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from lifecycle.choices import GateDecision, Phase
+from lifecycle.models import Project
+from metrics.formulas.bands import RAG_SEVERITY, Rag
+
+#: An unresolved model alert weighs in risk exposure as a certain risk (probability 1) of this impact (1-5 scale).
+ALERT_IMPACT = {"low": 1, "medium": 2, "high": 3, "critical": 5}
+#: The issue chart shows the last 90 days of the daily opened / closed series.
+ISSUE_SERIES_DAYS = 90
+DIMENSIONS = ("schedule", "cost", "risk", "issues")
+DIMENSION_METRICS = {
+    "schedule": "schedule_health",
+    "cost": "cost_health",
+    "risk": "risk_health",
+    "issues": "issue_health",
+}
+
+
+def rag_value(rag: Rag | str | None) -> float | None:
+    """A RAG as the snapshot's number: green 0, yellow 1, red 2 (None: not assessed), so SQL can sort by it."""
+    if not rag:
+        return None
+    return float(RAG_SEVERITY[Rag(rag)])
+
+
+def month_key(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
+    months, current = [], _month_start(first)
+    while current <= last:
+        months.append(current)
+        current = _month_end(current) + datetime.timedelta(days=1)
+    return months
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _num(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def forecast_finish(project: Project, spi: float | None, today: datetime.date) -> tuple[datetime.date | None, str]:
+    """Forecast finish: the actual end once closed; else start + planned duration / SPI when SPI is known; else the
+    baseline, pushed to today when it has passed without the project finishing."""
+    if project.actual_end_date:
+        return project.actual_end_date, "actual end"
+    baseline = project.target_end_date
+    if baseline is None:
+        return None, ""
+    if project.start_date and spi:
+        planned_days = max((baseline - project.start_date).days, 0)
+        forecast = project.start_date + datetime.timedelta(days=round(planned_days / spi))
+        return max(forecast, today), "start + planned duration / SPI"
+    return max(baseline, today), "baseline (no SPI yet)"
+
+
+def phase_durations(
+    transitions: Sequence[tuple[str, str, datetime.datetime]], created: datetime.datetime, now: datetime.datetime
+) -> tuple[dict[str, float], str]:
+    """Days spent in each phase from the phase transitions (state-only changes ignored); the current phase runs
+    to ``now``. Returns ({phase: days}, current phase)."""
+    entered: list[tuple[str, datetime.datetime]] = []
+    for from_phase, to_phase, at in transitions:
+        if not entered or to_phase != entered[-1][0]:
+            if not entered and from_phase and from_phase != to_phase:
+                entered.append((from_phase, created))
+            entered.append((to_phase, at))
+    if not entered:
+        return {}, ""
+    durations: dict[str, float] = defaultdict(float)
+    for (phase, start), (_, end) in zip(entered, [*entered[1:], ("", now)], strict=True):
+        durations[phase] += max((end - start).total_seconds(), 0.0) / 86400
+    return dict(durations), entered[-1][0]
+
+
+def gate_throughput(decisions: dict[str, int], durations: dict[str, list[float]]) -> dict[str, Any]:
+    """Gate decision counts and rates (share of decided reviews) and the median days spent in each phase."""
+    total = sum(decisions.values())
+    return {
+        "decided": total,
+        "counts": {decision: decisions.get(decision, 0) for decision in GateDecision.values},
+        "rates": {
+            decision: (decisions.get(decision, 0) / total if total else None) for decision in GateDecision.values
+        },
+        "median_days": {
+            phase: (float(np.median(durations[phase])) if durations.get(phase) else None) for phase in Phase.values
+        },
+    }
+
+
+__all__ = [
+    "ALERT_IMPACT",
+    "DIMENSIONS",
+    "DIMENSION_METRICS",
+    "ISSUE_SERIES_DAYS",
+    "forecast_finish",
+    "gate_throughput",
+    "month_key",
+    "months_between",
+    "phase_durations",
+    "rag_value",
+]
