@@ -119,6 +119,8 @@ def test_a_real_worker_computes_the_scopes_an_edit_marked(test_computers, projec
     assert test_computers.count("project", project.pk) >= 1
 
 
+# Two deliveries of one message run concurrently in the worker's pool: SQLite locks a table per writer.
+@pytest.mark.postgresql
 def test_a_redelivered_message_rewrites_the_same_rows(
     test_computers, project, people, published, finished, worker
 ) -> None:
