@@ -203,9 +203,9 @@ def add_portfolio_inputs(org, projects, rng: random.Random) -> None:
 def add_teams(org, projects, rng: random.Random) -> None:
     """One team per PROJECTS_PER_TEAM projects: closed sprints carry the summary their close froze."""
     from lifecycle.services.audit import json_safe
-    from metrics.adapters.scrum import as_formula_sprint, work_item_changes
     from metrics.formulas.scrum import sprint_summary
     from metrics.models import Sprint, Team, WorkItem, WorkItemChange
+    from metrics.scrum.adapters import as_formula_sprint, work_item_changes
 
     teams = Team.objects.bulk_create(
         [

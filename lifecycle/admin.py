@@ -1,14 +1,7 @@
 from django.contrib import admin
 
+from lifecycle.models import Activity, ArtifactType, AuditRecord, GateReview, Project
 from portal.admin import ReadOnlyAdmin
-
-from .models import (
-    Activity,
-    ArtifactType,
-    AuditRecord,
-    GateReview,
-    Project,
-)
 
 
 @admin.register(Project)

@@ -6,7 +6,7 @@ criteria reviewers score. Projects edit their own copy; this module never change
 
 from dataclasses import dataclass
 
-from .choices import Phase
+from lifecycle.choices import Phase
 
 
 @dataclass(frozen=True)

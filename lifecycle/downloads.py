@@ -2,8 +2,8 @@
 
 from django.http import FileResponse, Http404, HttpResponseRedirect
 
-from .choices import ArtifactKind
-from .models import ArtifactVersion
+from lifecycle.choices import ArtifactKind
+from lifecycle.models import ArtifactVersion
 
 
 def artifact_version_response(version: ArtifactVersion) -> FileResponse | HttpResponseRedirect:

@@ -5,11 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from lifecycle.choices import RAG, Phase, ProjectState, RiskTier
+from lifecycle.models import Project
 from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, StrategicGoal
-
-from .choices import RAG, Phase, ProjectState, RiskTier
-from .models import Project
 
 
 def _user(request):

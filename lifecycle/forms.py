@@ -13,14 +13,13 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from lifecycle.choices import RAG, Phase, RiskTier
+from lifecycle.models import ArtifactType, Project
+from lifecycle.services.projects import EDITABLE_FIELDS
 from portal.exceptions import DomainError
 from portfolio.access import portfolios_visible_to
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES
 from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
-
-from .choices import RAG, Phase, RiskTier
-from .models import ArtifactType, Project
-from .services.projects import EDITABLE_FIELDS
 
 User = get_user_model()
 

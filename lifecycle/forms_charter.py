@@ -11,9 +11,9 @@ from django import forms
 from django.db import models
 from django.http import QueryDict
 
-from .models import Charter
-from .services.audit import json_safe
-from .services.charter import CHARTER_FIELDS, CHARTER_SECTIONS
+from lifecycle.models import Charter
+from lifecycle.services.audit import json_safe
+from lifecycle.services.charter import CHARTER_FIELDS, CHARTER_SECTIONS
 
 TEXTAREA_ROWS = 4
 # Rows of a section's formset carry no `required` attribute: a row marked for removal must submit.

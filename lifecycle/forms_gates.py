@@ -9,10 +9,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .catalog import GateCriterion
-from .choices import GateDecision, NoGoOutcome
-from .forms_charter import BootstrapMixin, bootstrap_widgets
-from .services.gates import SCORE_RANGE, ActionInput
+from lifecycle.catalog import GateCriterion
+from lifecycle.choices import GateDecision, NoGoOutcome
+from lifecycle.forms_charter import BootstrapMixin, bootstrap_widgets
+from lifecycle.services.gates import SCORE_RANGE, ActionInput
 
 User = get_user_model()
 SCORE_CHOICES = [("", "—")] + [(str(score), str(score)) for score in SCORE_RANGE]

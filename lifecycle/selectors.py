@@ -3,11 +3,10 @@
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
+from lifecycle.choices import GateReviewStatus
+from lifecycle.models import AuditRecord, GateReview, Project
 from portal.models import User
 from portfolio.access import projects_visible_to
-
-from .choices import GateReviewStatus
-from .models import AuditRecord, GateReview, Project
 
 
 def project_list(user: User | AnonymousUser) -> QuerySet[Project]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import artifacts, charter, checklist, gates, projects, raci
+from lifecycle.views import artifacts, charter, checklist, gates, projects, raci
 
 urlpatterns = [
     # projects

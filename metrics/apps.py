@@ -6,8 +6,10 @@ class MetricsConfig(AppConfig):
     verbose_name = "Metrics"
 
     def ready(self) -> None:
-        # Register each area's snapshot computer and CSV import specs (decorators run at import).
-        from metrics.imports.base import load_import_specs
-        from metrics.services import compute_portfolio, compute_portfolio_people, compute_product, compute_scrum  # noqa: F401
-
-        load_import_specs()
+        # Each area registers its snapshot computers and CSV import specs with decorators that run at import.
+        from metrics.portfolio_inputs.computers import people, projects  # noqa: F401
+        from metrics.portfolio_inputs.imports import health, resources  # noqa: F401
+        from metrics.product import imports as product_imports  # noqa: F401
+        from metrics.product.computers import products  # noqa: F401
+        from metrics.scrum import computers as scrum_computers  # noqa: F401
+        from metrics.scrum.imports import items, jira  # noqa: F401

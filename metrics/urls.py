@@ -3,10 +3,10 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("metrics.urls_dashboards")),
-    path("", include("metrics.urls_scrum")),
-    path("", include("metrics.urls_product")),
-    path("", include("metrics.urls_inputs")),
-    path("", include("metrics.urls_mlflow")),
-    path("", include("metrics.urls_evidence")),
+    path("", include("metrics.dashboards.urls")),
+    path("", include("metrics.scrum.urls")),
+    path("", include("metrics.product.urls")),
+    path("", include("metrics.portfolio_inputs.urls")),
+    path("", include("metrics.mirror.urls")),
+    path("", include("metrics.evidence.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import User
+from portal.models import User
 
 admin.site.register(User, UserAdmin)
 

@@ -6,17 +6,17 @@ Swagger UI's assets come from drf-spectacular-sidecar's static files: nothing is
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .api_auth import TokenLoginView, TokenLogoutView
+from portal.api_auth import TokenLoginView, TokenLogoutView
 
 v1_patterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),
     path("auth/logout/", TokenLogoutView.as_view(), name="auth-logout"),
     path("", include("lifecycle.api.urls")),
     path("", include("portfolio.api.urls")),
-    path("", include("metrics.api.urls_inputs")),
-    path("", include("metrics.api.urls_mlflow")),
-    path("", include("metrics.api.urls_evidence")),
-    path("", include("metrics.api.urls_snapshots")),
+    path("", include("metrics.portfolio_inputs.api.urls")),
+    path("", include("metrics.mirror.api.urls")),
+    path("", include("metrics.evidence.api.urls")),
+    path("", include("metrics.snapshots.api.urls")),
 ]
 
 urlpatterns = [

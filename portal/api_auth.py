@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from .api_exceptions import ErrorSerializer
-from .login_guard import lockout_message, login_blocked, login_failed, login_succeeded
+from portal.api_exceptions import ErrorSerializer
+from portal.login_guard import lockout_message, login_blocked, login_failed, login_succeeded
 
 
 class LoginSerializer(serializers.Serializer):

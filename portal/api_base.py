@@ -15,10 +15,9 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework.parsers import JSONParser
 from rest_framework.viewsets import GenericViewSet
 
+from portal.api_exceptions import error_responses
 from portfolio.access import portfolios_visible_to
 from portfolio.models import Membership
-
-from .api_exceptions import error_responses
 
 
 def scope_to_portfolios(

@@ -16,7 +16,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from .exceptions import DomainError, StaleEdit
+from portal.exceptions import DomainError, StaleEdit
 
 
 class ErrorSerializer(serializers.Serializer):

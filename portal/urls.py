@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from portal import health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

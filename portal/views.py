@@ -9,8 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
-from .home import Home, home_of, manager_home, reviews_awaiting_evidence
-from .login_guard import lockout_message, login_blocked, login_failed, login_succeeded
+from portal.home import Home, home_of, manager_home, reviews_awaiting_evidence
+from portal.login_guard import lockout_message, login_blocked, login_failed, login_succeeded
 
 HOME_URL_NAMES = {
     Home.PORTFOLIO_HEALTH: "dashboard-portfolio",

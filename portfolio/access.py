@@ -12,9 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from portal.models import User
-
-from .choices import CONTRIBUTOR_ROLES, EXECUTIVE_ROLES, MANAGER_ROLES
-from .models import Membership, Portfolio
+from portfolio.choices import CONTRIBUTOR_ROLES, EXECUTIVE_ROLES, MANAGER_ROLES
+from portfolio.models import Membership, Portfolio
 
 if TYPE_CHECKING:
     from lifecycle.models import Project

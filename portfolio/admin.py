@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BusinessUnit, Membership, Portfolio, StrategicGoal
+from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 
 class MembershipInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from .choices import Role
+from portfolio.choices import Role
 
 
 class Portfolio(models.Model):

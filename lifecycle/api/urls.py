@@ -3,11 +3,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views.artifacts import ArtifactVersionViewSet, ProjectArtifactViewSet
-from .views.charter import CharterVersionViewSet, CharterViewSet
-from .views.gates import GateActionViewSet, GateReviewViewSet, ProjectGateReviewViewSet
-from .views.projects import ProjectHistoryViewSet, ProjectViewSet
-from .views.raci import ActivityViewSet, ProjectActivityViewSet, RaciViewSet
+from lifecycle.api.views.artifacts import ArtifactVersionViewSet, ProjectArtifactViewSet
+from lifecycle.api.views.charter import CharterVersionViewSet, CharterViewSet
+from lifecycle.api.views.gates import GateActionViewSet, GateReviewViewSet, ProjectGateReviewViewSet
+from lifecycle.api.views.projects import ProjectHistoryViewSet, ProjectViewSet
+from lifecycle.api.views.raci import ActivityViewSet, ProjectActivityViewSet, RaciViewSet
 
 router = SimpleRouter()
 router.register("projects", ProjectViewSet, basename="project")

@@ -11,8 +11,8 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from ..choices import GoalType
-from .projects import ProjectSpec
+from lifecycle.choices import GoalType
+from lifecycle.demo.projects import ProjectSpec
 
 GOAL_DESCRIPTIONS = {
     GoalType.REGRESSION: "**How much / how many.** A number at the grain the users plan at, with an interval "

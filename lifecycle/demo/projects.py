@@ -7,7 +7,7 @@ O a review requested and left open with some votes cast. An empty plan is a char
 
 from dataclasses import dataclass
 
-from ..choices import RAG, GoalType, RiskTier
+from lifecycle.choices import RAG, GoalType, RiskTier
 
 
 @dataclass(frozen=True)

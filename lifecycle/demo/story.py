@@ -12,17 +12,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lifecycle import services
+from lifecycle.catalog import phase_definition
+from lifecycle.choices import RAG, GateDecision, NoGoOutcome, Phase, ProjectState, RaciRole
+from lifecycle.demo import content
+from lifecycle.demo.clock import DemoClock
+from lifecycle.demo.organization import Organization
+from lifecycle.demo.projects import ProjectSpec
+from lifecycle.models import Charter, GateAction, GateReview, Project
+from lifecycle.services.gates import ActionInput
 from portfolio.choices import Role
-
-from .. import services
-from ..catalog import phase_definition
-from ..choices import RAG, GateDecision, NoGoOutcome, Phase, ProjectState, RaciRole
-from ..models import Charter, GateAction, GateReview, Project
-from ..services.gates import ActionInput
-from . import content
-from .clock import DemoClock
-from .organization import Organization
-from .projects import ProjectSpec
 
 COMMENTS = {
     GateDecision.GO: ("The evidence is complete and convincing.", "Happy to proceed.", "Criteria met; good data work."),

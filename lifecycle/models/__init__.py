@@ -1,9 +1,9 @@
-from .artifacts import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver
-from .audit import AuditRecord
-from .charter import Charter, CharterVersion, DataDictionaryEntry, DataSource, Milestone, SuccessMetric
-from .gates import GateAction, GateReview, GateVote
-from .project import PhaseTransition, Project
-from .raci import Activity, RaciAssignment
+from lifecycle.models.artifacts import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver
+from lifecycle.models.audit import AuditRecord
+from lifecycle.models.charter import Charter, CharterVersion, DataDictionaryEntry, DataSource, Milestone, SuccessMetric
+from lifecycle.models.gates import GateAction, GateReview, GateVote
+from lifecycle.models.project import PhaseTransition, Project
+from lifecycle.models.raci import Activity, RaciAssignment
 
 __all__ = [
     "Activity",

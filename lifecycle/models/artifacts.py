@@ -4,7 +4,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 
-from ..choices import ArtifactKind, Phase
+from lifecycle.choices import ArtifactKind, Phase
 
 
 class ArtifactType(models.Model):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from ..choices import GoalType
+from lifecycle.choices import GoalType
 
 
 class Charter(models.Model):

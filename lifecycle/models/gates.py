@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ..choices import GateActionKind, GateDecision, GateReviewStatus, NoGoOutcome, Phase
+from lifecycle.choices import GateActionKind, GateDecision, GateReviewStatus, NoGoOutcome, Phase
 
 
 class GateReview(models.Model):

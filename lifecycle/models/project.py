@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from ..choices import RAG, Phase, ProjectState, RiskTier
+from lifecycle.choices import RAG, Phase, ProjectState, RiskTier
 
 
 class Project(models.Model):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from ..choices import Phase, RaciRole
+from lifecycle.choices import Phase, RaciRole
 
 
 class Activity(models.Model):

@@ -5,12 +5,12 @@ domain rules, writes an audit record, and raises a portal.exceptions.DomainError
 leaving nothing behind.
 """
 
-from .artifacts import artifact_add_version, artifact_waive, artifacts_missing_for_gate
-from .charter import charter_snapshot, charter_update
-from .checklist import activity_add, activity_remove, activity_rename, activity_set_done
-from .gates import gate_action_complete, gate_decide, gate_review_request, gate_vote
-from .projects import project_create, project_resume, project_update
-from .raci import raci_update
+from lifecycle.services.artifacts import artifact_add_version, artifact_waive, artifacts_missing_for_gate
+from lifecycle.services.charter import charter_snapshot, charter_update
+from lifecycle.services.checklist import activity_add, activity_remove, activity_rename, activity_set_done
+from lifecycle.services.gates import gate_action_complete, gate_decide, gate_review_request, gate_vote
+from lifecycle.services.projects import project_create, project_resume, project_update
+from lifecycle.services.raci import raci_update
 
 __all__ = [
     "activity_add",

@@ -7,16 +7,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from lifecycle.catalog import phase_definition
+from lifecycle.choices import ArtifactKind
+from lifecycle.models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver, Project
+from lifecycle.services.audit import audit_write
+from lifecycle.services.raci import gate_people
+from lifecycle.uploads import check_upload
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_contribute_artifacts
-
-from ..catalog import phase_definition
-from ..choices import ArtifactKind
-from ..models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver, Project
-from ..uploads import check_upload
-from .audit import audit_write
-from .raci import gate_people
 
 
 def required_artifact_slugs(phase: str) -> set[str]:
@@ -153,7 +152,7 @@ def artifact_waive(*, actor: User, project: Project, artifact_type: ArtifactType
 def artifact_types_ensure() -> None:
     """Create the catalog's standard artifact types if missing (they are also seeded by migration 0003;
     a transactional test flush or an admin may have removed them)."""
-    from ..catalog import STANDARD_ARTIFACT_TYPES
+    from lifecycle.catalog import STANDARD_ARTIFACT_TYPES
 
     for slug, name, description in STANDARD_ARTIFACT_TYPES:
         ArtifactType.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from ..models import AuditRecord, Project
+from lifecycle.models import AuditRecord, Project
 
 
 def json_safe(value: Any) -> Any:

@@ -6,20 +6,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from lifecycle.models import Charter, CharterVersion, DataDictionaryEntry, DataSource, Milestone, Project, SuccessMetric
+from lifecycle.services.audit import audit_write, changed_fields, json_safe
 from portal.exceptions import NotAllowed, StaleEdit, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
-
-from ..models import (
-    Charter,
-    CharterVersion,
-    DataDictionaryEntry,
-    DataSource,
-    Milestone,
-    Project,
-    SuccessMetric,
-)
-from .audit import audit_write, changed_fields, json_safe
 
 CHARTER_FIELDS: tuple[str, ...] = (
     "objective",

@@ -3,13 +3,12 @@
 from django.db import transaction
 from django.db.models import Max
 
+from lifecycle.choices import Phase, RaciRole
+from lifecycle.models import Activity, Project, RaciAssignment
+from lifecycle.services.audit import audit_write
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
-
-from ..choices import Phase, RaciRole
-from ..models import Activity, Project, RaciAssignment
-from .audit import audit_write
 
 
 def _locked_activity(actor: User, activity: Activity) -> Activity:

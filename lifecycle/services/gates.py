@@ -7,30 +7,22 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lifecycle.catalog import phase_definition
+from lifecycle.choices import GateActionKind, GateDecision, GateReviewStatus, NoGoOutcome, Phase, ProjectState
+from lifecycle.models import ArtifactVersion, ArtifactWaiver, GateAction, GateReview, GateVote, PhaseTransition, Project
+from lifecycle.services.artifacts import artifacts_missing_for_gate
+from lifecycle.services.audit import audit_write, changed_fields
+from lifecycle.services.projects import project_snapshot
+from lifecycle.services.raci import gate_people
+
 # metrics depends on lifecycle, not the reverse, except here: the decision freezes MLflow evidence too.
 # A module import (not names) so that either app may be imported first.
-from metrics.services import evidence as mlflow_evidence
-from metrics.services.snapshots import compute_request_for_project
+from metrics.evidence.services import reviews as mlflow_evidence
+from metrics.snapshots.services import compute_request_for_project
 from portal.exceptions import MissingArtifacts, NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
 from portfolio.models import Membership
-
-from ..catalog import phase_definition
-from ..choices import GateActionKind, GateDecision, GateReviewStatus, NoGoOutcome, Phase, ProjectState
-from ..models import (
-    ArtifactVersion,
-    ArtifactWaiver,
-    GateAction,
-    GateReview,
-    GateVote,
-    PhaseTransition,
-    Project,
-)
-from .artifacts import artifacts_missing_for_gate
-from .audit import audit_write, changed_fields
-from .projects import project_snapshot
-from .raci import gate_people
 
 SCORE_RANGE = range(1, 6)
 
@@ -235,7 +227,7 @@ def gate_decide(
     services), so two concurrent decisions serialize: the second finds the review decided and is
     refused, and evidence attached before the decision is frozen with it.
 
-    The automated criteria (metrics.gate_rules) are evaluated on the evidence as it is now; a go or
+    The automated criteria (metrics.evidence.rules) are evaluated on the evidence as it is now; a go or
     conditional go while one of them does not pass needs `override_reason`, which is stored on the
     review and in the audit record. Each evidence row's decision_snapshot and the rule results are
     written in this transaction.

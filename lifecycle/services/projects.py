@@ -4,18 +4,17 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from metrics.services.snapshots import compute_request_for_project
+from lifecycle.catalog import PHASES
+from lifecycle.choices import RAG, Phase, ProjectState, RaciRole, RiskTier
+from lifecycle.models import Activity, Charter, CharterVersion, PhaseTransition, Project, RaciAssignment
+from lifecycle.services.audit import audit_write, changed_fields, json_safe
+from lifecycle.services.charter import charter_snapshot
+from metrics.snapshots.services import compute_request_for_project
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project, can_manage_portfolio, is_executive_in, roles_in
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
-
-from ..catalog import PHASES
-from ..choices import RAG, Phase, ProjectState, RaciRole, RiskTier
-from ..models import Activity, Charter, CharterVersion, PhaseTransition, Project, RaciAssignment
-from .audit import audit_write, changed_fields, json_safe
-from .charter import charter_snapshot
 
 # Fields a manager may edit directly; phase and state change only through gates and resume.
 EDITABLE_FIELDS = (

@@ -4,14 +4,13 @@ from typing import Any
 
 from django.db import transaction
 
+from lifecycle.choices import RaciRole
+from lifecycle.models import Project, RaciAssignment
+from lifecycle.services.audit import audit_write
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
 from portfolio.models import Membership
-
-from ..choices import RaciRole
-from ..models import Project, RaciAssignment
-from .audit import audit_write
 
 
 def raci_grid(project: Project) -> dict[int, dict[int, str]]:

@@ -7,7 +7,7 @@ import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from ..choices import (
+from lifecycle.choices import (
     DECISION_COLOURS,
     RAG,
     RAG_COLOURS,

@@ -6,17 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lifecycle import services
+from lifecycle.choices import Phase
+from lifecycle.downloads import artifact_version_response
+from lifecycle.forms import ArtifactUploadForm, ArtifactWaiveForm, add_domain_error
+from lifecycle.models import ArtifactType, ArtifactVersion, ArtifactWaiver, Project
+from lifecycle.services.artifacts import required_artifact_slugs
+from lifecycle.services.raci import gate_people
+from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
 from portfolio.access import can_contribute_artifacts, can_edit_project, projects_visible_to
-
-from .. import services
-from ..choices import Phase
-from ..downloads import artifact_version_response
-from ..forms import ArtifactUploadForm, ArtifactWaiveForm, add_domain_error
-from ..models import ArtifactType, ArtifactVersion, ArtifactWaiver, Project
-from ..services.artifacts import required_artifact_slugs
-from ..services.raci import gate_people
-from .common import visible_project
 
 
 def _phase_sections(project: Project) -> list[dict]:

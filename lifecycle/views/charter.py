@@ -8,15 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from lifecycle.charter_diff import charter_compare
+from lifecycle.forms_charter import ROW_FORMSETS, CharterEditForms, blank_row_form, plain_number, snapshot_of_changes
+from lifecycle.models import Charter, CharterVersion, Project
+from lifecycle.services import charter_snapshot, charter_update
+from lifecycle.services.charter import CHARTER_SECTIONS
+from lifecycle.views.common import visible_project
 from portal.exceptions import NotAllowed, StaleEdit, ValidationFailed
 from portfolio.access import can_edit_project
-
-from ..charter_diff import charter_compare
-from ..forms_charter import ROW_FORMSETS, CharterEditForms, blank_row_form, plain_number, snapshot_of_changes
-from ..models import Charter, CharterVersion, Project
-from ..services import charter_snapshot, charter_update
-from ..services.charter import CHARTER_SECTIONS
-from .common import visible_project
 
 EDIT_REFUSED = "Only the portfolio's program or project managers can edit this charter."
 # Django formsets refuse more than this many rows by default (DEFAULT_MAX_NUM).

@@ -11,14 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from lifecycle import services
+from lifecycle.choices import Phase
+from lifecycle.forms import ActivityAddForm, ActivityRemoveForm, ActivityRenameForm
+from lifecycle.models import Activity, Project
+from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
 from portfolio.access import can_edit_project, projects_visible_to
-
-from .. import services
-from ..choices import Phase
-from ..forms import ActivityAddForm, ActivityRemoveForm, ActivityRenameForm
-from ..models import Activity, Project
-from .common import visible_project
 
 ROW_TEMPLATE = "lifecycle/checklist/_activity_row.html"
 

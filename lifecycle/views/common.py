@@ -3,10 +3,9 @@
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 
+from lifecycle.models import Project
 from portal.models import User
 from portfolio.access import projects_visible_to
-
-from ..models import Project
 
 
 def visible_project(user: User | AnonymousUser, pk: int) -> Project:

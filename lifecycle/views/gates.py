@@ -15,18 +15,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from metrics.gate_rules import not_passed
-from metrics.services import evidence as mlflow_evidence
+from lifecycle import services
+from lifecycle.catalog import phase_definition
+from lifecycle.forms_gates import DecisionForms, VoteForm, vote_initial
+from lifecycle.models import GateAction, GateReview, Project
+from lifecycle.services.raci import gate_people
+from lifecycle.views.common import visible_project
+from metrics.evidence.rules import not_passed
+from metrics.evidence.services import reviews as mlflow_evidence
 from portal.exceptions import DomainError, MissingArtifacts, ValidationFailed
 from portfolio.access import can_edit_project, projects_visible_to
 from portfolio.models import Membership
-
-from .. import services
-from ..catalog import phase_definition
-from ..forms_gates import DecisionForms, VoteForm, vote_initial
-from ..models import GateAction, GateReview, Project
-from ..services.raci import gate_people
-from .common import visible_project
 
 User = get_user_model()
 DECIDE_REFUSED = "Only the Accountable person of this gate can decide it."

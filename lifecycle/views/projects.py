@@ -8,19 +8,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lifecycle import selectors, services
+from lifecycle.catalog import phase_definition
+from lifecycle.choices import ProjectState
+from lifecycle.filters import ProjectFilterSet
+from lifecycle.forms import (
+    ProjectCreateForm,
+    ProjectEditForm,
+    ProjectResumeForm,
+    add_domain_error,
+    manageable_portfolios,
+)
+from lifecycle.models import ArtifactType, ArtifactVersion, ArtifactWaiver, PhaseTransition
+from lifecycle.services.artifacts import required_artifact_slugs
+from lifecycle.services.raci import gate_people
+from lifecycle.templatetags.lifecycle_tags import audit_rows
+from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
 from portfolio.access import can_edit_project, is_executive_in, portfolios_visible_to
-
-from .. import selectors, services
-from ..catalog import phase_definition
-from ..choices import ProjectState
-from ..filters import ProjectFilterSet
-from ..forms import ProjectCreateForm, ProjectEditForm, ProjectResumeForm, add_domain_error, manageable_portfolios
-from ..models import ArtifactType, ArtifactVersion, ArtifactWaiver, PhaseTransition
-from ..services.artifacts import required_artifact_slugs
-from ..services.raci import gate_people
-from ..templatetags.lifecycle_tags import audit_rows
-from .common import visible_project
 
 PROJECTS_PER_PAGE = 50
 HISTORY_PER_PAGE = 50

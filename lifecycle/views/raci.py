@@ -8,16 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from lifecycle import services
+from lifecycle.choices import Phase, RaciRole
+from lifecycle.models import Activity, Project, RaciAssignment
+from lifecycle.services.raci import raci_grid as load_raci_grid
+from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
 from portfolio.access import can_edit_project
 from portfolio.choices import Role
 from portfolio.models import Membership
-
-from .. import services
-from ..choices import Phase, RaciRole
-from ..models import Activity, Project, RaciAssignment
-from ..services.raci import raci_grid as load_raci_grid
-from .common import visible_project
 
 # Columns read left to right from who decides to who delivers.
 ROLE_ORDER = [role.value for role in Role]

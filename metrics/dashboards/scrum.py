@@ -1,4 +1,4 @@
-"""The scrum dashboard: reads a team's snapshots (``metrics.services.compute_scrum``) and builds its charts.
+"""The scrum dashboard: reads a team's snapshots (``metrics.scrum.computers``) and builds its charts.
 
 ``team_snapshots`` is the one read (a fixed number of queries, whatever the number of sprints); the figure
 builders are pure functions of the snapshot rows, testable without a database.
@@ -15,12 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from metrics.choices import ScopeType, SprintState
-from metrics.formulas.registry import METRICS, MetricSpec
-from metrics.models import MetricSnapshot, Sprint, Team
-from metrics.services.compute_scrum import sprint_period
-
-from .charts import Chart, Table
-from .scrum_figures import (
+from metrics.dashboards.charts import Chart, Table
+from metrics.dashboards.scrum_figures import (
     burndown_figure,
     burnup_figure,
     forecast_figure,
@@ -30,6 +26,9 @@ from .scrum_figures import (
     say_do_figure,
     velocity_figure,
 )
+from metrics.formulas.registry import METRICS, MetricSpec
+from metrics.models import MetricSnapshot, Sprint, Team
+from metrics.scrum.computers import sprint_period
 
 #: Figures the scrum dashboard shows that the registry does not describe.
 SCRUM_SPECS: dict[str, MetricSpec] = {

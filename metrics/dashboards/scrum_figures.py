@@ -8,9 +8,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from metrics.dashboards.charts import RAG_COLOURS
 from metrics.formulas.bands import SAY_DO_BANDS
-
-from .charts import RAG_COLOURS
 
 SAY_DO_COLOURS = {
     "poor": RAG_COLOURS["red"],

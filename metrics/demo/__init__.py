@@ -17,11 +17,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from lifecycle.models import Project
+from metrics.demo.portfolio_data import capacity_seed, people_time_seed, project_inputs_seed
+from metrics.demo.product_data import product_seed
+from metrics.demo.scrum_data import team_seed
 from portfolio.choices import Role
-
-from .portfolio_data import capacity_seed, people_time_seed, project_inputs_seed
-from .product_data import product_seed
-from .scrum_data import team_seed
 
 # project code -> (team name, work item key prefix); products for the models in production.
 TEAMS = {

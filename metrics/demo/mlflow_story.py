@@ -15,6 +15,13 @@ from lifecycle.choices import GateDecision, GateReviewStatus, Phase
 from lifecycle.models import Project
 from lifecycle.services.raci import gate_people
 from metrics.choices import AlertSeverity, Comparator, GateRuleKind
+from metrics.demo.mlflow_runs import EXPERIMENTS, MONITORING, MONITORING_THRESHOLDS, experiment_name, seed_runs
+from metrics.deployments.services import deployed_models as deployments
+from metrics.evidence.services import reviews as evidence
+from metrics.evidence.services import rules as gate_rules
+from metrics.mirror.services import links as mlflow_links
+from metrics.mirror.services.model_sync import registered_model_link_sync
+from metrics.mirror.services.sync import experiment_link_sync
 from metrics.models import (
     DeployedModel,
     ExperimentLink,
@@ -25,11 +32,6 @@ from metrics.models import (
     RegisteredModelLink,
     TrackingServer,
 )
-from metrics.services import deployments, evidence, gate_rules, mlflow_links
-from metrics.services.mlflow_model_sync import registered_model_link_sync
-from metrics.services.mlflow_sync import experiment_link_sync
-
-from .mlflow_runs import EXPERIMENTS, MONITORING, MONITORING_THRESHOLDS, experiment_name, seed_runs
 
 SERVER_NAME = "Demo MLflow"
 KEY_METRICS = {"regression": ["val_rmse"], "binary": ["val_auc"], "multiclass": ["val_auc"]}

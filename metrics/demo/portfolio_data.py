@@ -13,8 +13,8 @@ from lifecycle.choices import RAG, Phase, ProjectState
 from lifecycle.models import PhaseTransition, Project, SuccessMetric
 from metrics.choices import CostCategory, IssueSeverity
 from metrics.models import StatusReport
-from metrics.services import portfolio as inputs
-from metrics.services import portfolio_health as health
+from metrics.portfolio_inputs.services import health
+from metrics.portfolio_inputs.services import resources as inputs
 
 RISKS = (
     ("Training data access is delayed by the data owner", "Escalate through the steering committee."),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from lifecycle.models import Project
 from metrics.choices import SurveyKind
 from metrics.models import Product
-from metrics.services import product as services
+from metrics.product import services
 
 DAYS = 120
 USERS = 500

@@ -16,7 +16,8 @@ from django.utils import timezone
 from lifecycle.models import Project
 from metrics.choices import ItemType, StateGroup
 from metrics.models import Sprint, Team, WorkItem
-from metrics.services import scrum, scrum_items
+from metrics.scrum.services import items as scrum_items
+from metrics.scrum.services import sprints as scrum
 
 CLOSED_SPRINTS = 10
 SPRINT_DAYS = 14

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from metrics.formulas._numbers import Number, as_float
 from metrics.formulas.bands import FORECAST_MIN_SPRINTS, FORECAST_TRIALS
+from metrics.formulas.numbers import Number, as_float
 
 #: A trial that has not finished after this many sprints (10 years of two-week sprints) counts as "never".
 MAX_FORECAST_SPRINTS = 260

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from metrics.formulas._numbers import Number, as_float, as_fraction, optional_float, ratio
 from metrics.formulas.bands import (
     INDEX_BANDS,
     ISSUE_LOAD_BANDS,
@@ -23,6 +22,7 @@ from metrics.formulas.bands import (
     worst_rag,
 )
 from metrics.formulas.calendar import days_between
+from metrics.formulas.numbers import Number, as_float, as_fraction, optional_float, ratio
 
 # --- overall status -------------------------------------------------------------------------------------------
 

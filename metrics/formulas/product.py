@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from metrics.formulas._numbers import Number, as_float, as_fraction, ratio
+from metrics.formulas.numbers import Number, as_float, as_fraction, ratio
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from metrics.formulas._numbers import Number, as_float, ratio
 from metrics.formulas.bands import UTILIZATION_LIMIT
 from metrics.formulas.calendar import DEFAULT_WEEKEND, working_days_between
+from metrics.formulas.numbers import Number, as_float, ratio
 
 
 def working_hours(

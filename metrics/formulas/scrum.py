@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from metrics.formulas._numbers import Number, as_float, ratio
 from metrics.formulas.bands import SAY_DO_BANDS, VELOCITY_WINDOW, SayDoBand, SayDoBands
+from metrics.formulas.numbers import Number, as_float, ratio
 
 
 class StateGroup(StrEnum):

@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from metrics.formulas._numbers import Number, as_float, optional_float, ratio
+from metrics.formulas.numbers import Number, as_float, optional_float, ratio
 
 # --- benefit realization --------------------------------------------------------------------------------------
 

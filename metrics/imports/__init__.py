@@ -1,6 +1,6 @@
 """CSV imports of metric inputs, with a preview. See ``metrics.imports.base``."""
 
-from .base import (
+from metrics.imports.base import (
     IMPORT_SPECS,
     Column,
     ImportResult,
@@ -11,7 +11,7 @@ from .base import (
     import_csv,
     import_max_bytes,
     import_spec,
-    load_import_specs,
+    import_specs,
     register_import,
 )
 
@@ -26,6 +26,6 @@ __all__ = [
     "import_csv",
     "import_max_bytes",
     "import_spec",
-    "load_import_specs",
+    "import_specs",
     "register_import",
 ]

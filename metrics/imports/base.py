@@ -14,9 +14,7 @@ and the API's bulk endpoint are generic over it.
 from __future__ import annotations
 
 import csv
-import importlib
 import io
-import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -142,24 +140,14 @@ def register_import(spec_class: type[ImportSpec]) -> type[ImportSpec]:
     return spec_class
 
 
-def load_import_specs() -> dict[str, ImportSpec]:
-    """Import every module of this package once, so each area's specs are registered; returns the registry."""
-    global _loaded
-    if not _loaded:
-        package = importlib.import_module(__package__ or "metrics.imports")
-        for module in pkgutil.iter_modules(package.__path__):
-            if not module.name.startswith("_") and module.name != "base":
-                importlib.import_module(f"{package.__name__}.{module.name}")
-        _loaded = True
+def import_specs() -> dict[str, ImportSpec]:
+    """Every registered spec, by kind. The areas register theirs when the metrics app starts (``MetricsConfig``)."""
     return IMPORT_SPECS
 
 
-_loaded = False
-
-
 def import_spec(kind: str) -> ImportSpec | None:
-    """The registered spec of ``kind`` (areas' modules loaded first), or None when there is no such import."""
-    return load_import_specs().get(kind)
+    """The registered spec of ``kind``, or None when there is no such import."""
+    return IMPORT_SPECS.get(kind)
 
 
 class _Rollback(Exception):

@@ -6,20 +6,16 @@ import os
 # unless the operator opts in by setting the variable to false.
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
-from .client import (  # noqa: E402
-    DEFAULT_OVERLAP_MS,
-    MlflowGateway,
-    validate_tracking_uri,
-)
-from .config import Credentials, HttpPolicy  # noqa: E402
-from .errors import (  # noqa: E402
+from metrics.mlflow.client import DEFAULT_OVERLAP_MS, MlflowGateway, validate_tracking_uri
+from metrics.mlflow.config import Credentials, HttpPolicy  # noqa: E402
+from metrics.mlflow.errors import (
     MlflowAccessDenied,
     MlflowError,
     MlflowNotFound,
     MlflowRequestRejected,
     MlflowUnavailable,
 )
-from .types import (  # noqa: E402
+from metrics.mlflow.types import (
     ExperimentSnapshot,
     MetricPoint,
     ModelVersionSnapshot,

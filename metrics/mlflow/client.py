@@ -26,9 +26,9 @@ from mlflow.store.entities.paged_list import PagedList
 from mlflow.tracking import MlflowClient
 from requests import RequestException
 
-from .config import ENV_GATE, Credentials, HttpPolicy
-from .errors import MlflowError, MlflowNotFound, MlflowRequestRejected, translate_error
-from .types import (
+from metrics.mlflow.config import ENV_GATE, Credentials, HttpPolicy
+from metrics.mlflow.errors import MlflowError, MlflowNotFound, MlflowRequestRejected, translate_error
+from metrics.mlflow.types import (
     UNFINISHED_STATUSES,
     ExperimentSnapshot,
     MetricPoint,

@@ -1,6 +1,6 @@
 """Test settings: DATABASE_URL selects PostgreSQL (CI) or falls back to SQLite."""
 
-from .base import *  # noqa: F403
+from portal.settings.base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,8 +3,7 @@
 from rest_framework import serializers
 
 from lifecycle.api.serializers.common import UserSummarySerializer
-
-from ..models import BusinessUnit, Membership, Portfolio, StrategicGoal
+from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 
 class PortfolioSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .views import BusinessUnitViewSet, PortfolioViewSet, StrategicGoalViewSet
+from portfolio.api.views import BusinessUnitViewSet, PortfolioViewSet, StrategicGoalViewSet
 
 router = SimpleRouter()
 router.register("portfolios", PortfolioViewSet, basename="portfolio")

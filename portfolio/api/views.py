@@ -11,9 +11,13 @@ from rest_framework.response import Response
 
 from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
-
-from ..models import BusinessUnit, Membership, Portfolio, StrategicGoal
-from .serializers import BusinessUnitSerializer, MembershipSerializer, PortfolioSerializer, StrategicGoalSerializer
+from portfolio.api.serializers import (
+    BusinessUnitSerializer,
+    MembershipSerializer,
+    PortfolioSerializer,
+    StrategicGoalSerializer,
+)
+from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 
 @extend_schema(tags=["organization"])

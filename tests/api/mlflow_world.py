@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from metrics.deployments.services import alerts
+from metrics.deployments.services import deployed_models as deployments
 from metrics.models import DeployedModel, ExperimentLink, MlflowRun, RegisteredModelLink, RunMetricPoint, TrackingServer
-from metrics.services import deployment_alerts as alerts
-from metrics.services import deployments
 
 
 def mlflow_world(project, people, server: TrackingServer | None = None) -> dict[str, int]:

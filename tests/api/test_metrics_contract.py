@@ -10,9 +10,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from portal.api_base import PortfolioScopedViewSet
-from tests.factories import UserFactory
-
-from .test_metrics_world import (
+from tests.api.test_metrics_world import (
     budget_import_registered,
     build_product,
     build_scrum,
@@ -22,9 +20,10 @@ from .test_metrics_world import (
     metrics_paths,
     metrics_routes,
 )
-from .test_schema import ROUNDS, fuzz_operation, generated_schema, path_parameters
-from .test_schema import wsgi_app as wsgi_app  # noqa: F401 - the fixture, used by name
-from .test_scoping import UNSCOPED_ROUTES, concrete_url, result_ids, route_methods
+from tests.api.test_schema import ROUNDS, fuzz_operation, generated_schema, path_parameters
+from tests.api.test_schema import wsgi_app as wsgi_app  # noqa: F401 - the fixture, used by name
+from tests.api.test_scoping import UNSCOPED_ROUTES, concrete_url, result_ids, route_methods
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -189,8 +188,8 @@ def _grow(project, people, start: int, stop: int, first_product) -> None:
     """Rows number start..stop-1 of every list, through the services (one team and product per step)."""
     import datetime
 
-    from metrics.services import portfolio as services
-    from metrics.services import product as product_services
+    from metrics.portfolio_inputs.services import resources as services
+    from metrics.product import services as product_services
     from portfolio.choices import Role
     from tests.factories import member
 
@@ -227,7 +226,7 @@ def _counts(client, project, product) -> dict[str, int]:
 
 
 def test_list_queries_do_not_grow_with_rows(project, people, client_for):
-    from metrics.services import product as product_services
+    from metrics.product import services as product_services
 
     product = product_services.product_create(actor=people["pm"], project=project, name="Main")
     client = client_for("pm")

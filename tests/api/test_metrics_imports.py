@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from metrics.models import BudgetPeriod, Customer, WorkItem
+from tests.api.test_metrics_world import api_refused, budget_import_registered, build_product, build_scrum, everything
 from tests.factories import UserFactory
-
-from .test_metrics_world import api_refused, budget_import_registered, build_product, build_scrum, everything
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from lifecycle.models import AuditRecord
 from metrics.models import BenefitMeasurement, BudgetPeriod, Capacity, CostEntry, Issue, Risk, StatusReport, TimeEntry
-from metrics.services import portfolio as services
-
-from .test_metrics_world import api_refused, build_portfolio_inputs
+from metrics.portfolio_inputs.services import resources as services
+from tests.api.test_metrics_world import api_refused, build_portfolio_inputs
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from rest_framework.test import APIClient
 
 from metrics.formulas.registry import METRICS
 from metrics.models import MetricSnapshot
+from tests.api.test_metrics_world import api_refused, make_snapshot
 from tests.factories import UserFactory, make_project
-
-from .test_metrics_world import api_refused, make_snapshot
 
 pytestmark = pytest.mark.django_db
 

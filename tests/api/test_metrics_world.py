@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lifecycle.models import AuditRecord, Project
 from metrics.imports import IMPORT_SPECS, Column, ImportSpec
+from metrics.input_rules import require_manager
 from metrics.models import (
     Allocation,
     Benefit,
@@ -37,10 +38,9 @@ from metrics.models import (
     WorkItem,
     WorkItemChange,
 )
-from metrics.services import portfolio as portfolio_services
-from metrics.services import product as product_services
-from metrics.services import scrum as scrum_services
-from metrics.services.input_rules import require_manager
+from metrics.portfolio_inputs.services import resources as portfolio_services
+from metrics.product import services as product_services
+from metrics.scrum.services import sprints as scrum_services
 from tests.unchanged import refused_checker
 
 UTC = datetime.UTC
@@ -223,7 +223,7 @@ class BudgetTestImport(ImportSpec):
 @contextlib.contextmanager
 def budget_import_registered():
     """Register BudgetTestImport for the block, and remove it after (the registry is process-wide)."""
-    from metrics.api.views.imports import import_specs
+    from metrics.imports.api.views import import_specs
 
     import_specs()  # load the real specs first, so they are not loaded (and re-registered) inside the block
     IMPORT_SPECS[BudgetTestImport.kind] = BudgetTestImport()
@@ -239,7 +239,7 @@ METRICS_VIEWS = "metrics.api.views."
 
 def metrics_routes() -> list[tuple[str, Any]]:
     """(route, callback) of every API route served by the metrics input, import and snapshot views."""
-    from .test_scoping import api_routes
+    from tests.api.test_scoping import api_routes
 
     return [(route, callback) for route, callback in api_routes() if callback.cls.__module__.startswith(METRICS_VIEWS)]
 

@@ -12,9 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lifecycle import services
+from tests.api.conftest import ROLES, db_fingerprint
 from tests.factories import provide_required_artifacts
-
-from .conftest import ROLES, db_fingerprint
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ from schemathesis.specs.openapi.checks import (
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
 from metrics.models import GateRule
+from tests.api.mlflow_world import mlflow_world
+from tests.api.test_metrics_world import metrics_paths
+from tests.api.test_scoping import api_routes
 from tests.factories import BusinessUnitFactory, StrategicGoalFactory, provide_required_artifacts
 from tests.metrics.evidence_world import mirrored_world
-
-from .mlflow_world import mlflow_world
-from .test_metrics_world import metrics_paths
-from .test_scoping import api_routes
 
 
 def generated_schema() -> dict:

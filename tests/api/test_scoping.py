@@ -12,11 +12,10 @@ from rest_framework.test import APIClient
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
 from portal.api_base import PortfolioScopedViewSet
+from tests.api.conftest import db_fingerprint
+from tests.api.mlflow_world import mlflow_world
+from tests.api.test_metrics_world import budget_import_registered, build_world
 from tests.factories import BusinessUnitFactory, StrategicGoalFactory, UserFactory, provide_required_artifacts
-
-from .conftest import db_fingerprint
-from .mlflow_world import mlflow_world
-from .test_metrics_world import budget_import_registered, build_world
 
 API_PREFIX = "api/v1/"
 # Not portfolio data: the login itself and the logout of one's own token.
@@ -49,8 +48,8 @@ def api_routes() -> list[tuple[str, object]]:
 @pytest.fixture
 def world(project, people):
     """One row of every kind in the PM's portfolio."""
+    from metrics.evidence.services.reviews import evidence_attach_run
     from metrics.models import GateRule
-    from metrics.services.evidence import evidence_attach_run
     from tests.metrics.evidence_world import mirrored_world
 
     provide_required_artifacts(project, people["pm"])

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from metrics.choices import ScopeType, SprintState
 from metrics.models import MetricSnapshot, Sprint, WorkItem
-from metrics.services import scrum as services
+from metrics.scrum.services import sprints as services
 from portfolio.choices import Role
 from tests.factories import PortfolioFactory, make_project, member
 

@@ -12,8 +12,7 @@ from lifecycle.models import AuditRecord, Project
 from lifecycle.services.audit import audit_write, changed_fields, json_safe
 from lifecycle.services.gates import ActionInput
 from tests.factories import artifact_type, provide_required_artifacts
-
-from .service_helpers import gate_activity, last_audit_id, new_audit
+from tests.lifecycle.service_helpers import gate_activity, last_audit_id, new_audit
 
 
 @pytest.fixture

@@ -25,9 +25,8 @@ from lifecycle.services import gates as gates_module
 from lifecycle.services import raci as raci_module
 from portal.exceptions import StaleEdit, TransitionNotAllowed
 from tests.factories import provide_required_artifacts
+from tests.lifecycle.service_helpers import make_consulted
 from tests.races import run_at_once, slow_down
-
-from .service_helpers import make_consulted
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 

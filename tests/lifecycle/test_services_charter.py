@@ -10,8 +10,7 @@ from lifecycle.choices import GoalType
 from lifecycle.models import AuditRecord, Charter, CharterVersion
 from lifecycle.services.charter import CHARTER_FIELDS, CHARTER_SECTIONS, charter_snapshot
 from portal.exceptions import NotAllowed, StaleEdit, ValidationFailed
-
-from .service_helpers import refused
+from tests.lifecycle.service_helpers import refused
 
 METRIC = {
     "name": "Monthly churn",

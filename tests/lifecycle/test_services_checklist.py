@@ -7,8 +7,7 @@ from lifecycle.choices import Phase, RaciRole
 from lifecycle.models import Activity, AuditRecord, RaciAssignment
 from lifecycle.services.raci import raci_grid, raci_problems
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
-
-from .service_helpers import gate_activity, refused
+from tests.lifecycle.service_helpers import gate_activity, refused
 
 NON_MANAGERS = ["exec", "ds", "architect", "product", "outsider"]
 

@@ -19,8 +19,7 @@ from lifecycle.models import AuditRecord, GateAction, GateReview, GateVote, Phas
 from lifecycle.services.gates import ActionInput
 from portal.exceptions import MissingArtifacts, NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import artifact_type, provide_required_artifacts
-
-from .service_helpers import (
+from tests.lifecycle.service_helpers import (
     condition,
     gate_activity,
     last_audit_id,

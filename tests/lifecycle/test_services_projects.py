@@ -13,8 +13,7 @@ from lifecycle.services.charter import charter_snapshot
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portfolio.choices import Role
 from tests.factories import BusinessUnitFactory, StrategicGoalFactory, UserFactory, member
-
-from .service_helpers import gate_activity, put_on_hold, refused
+from tests.lifecycle.service_helpers import gate_activity, put_on_hold, refused
 
 JAN_5 = datetime.date(2026, 1, 5)
 
@@ -307,8 +306,7 @@ class TestProjectResume:
 
     def test_a_cancelled_project_cannot_be_resumed(self, project, people):
         from lifecycle.choices import GateDecision, NoGoOutcome
-
-        from .service_helpers import open_review
+        from tests.lifecycle.service_helpers import open_review
 
         review = open_review(project, people["pm"])
         services.gate_decide(

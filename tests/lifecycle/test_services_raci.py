@@ -8,8 +8,7 @@ from lifecycle.models import AuditRecord, RaciAssignment
 from lifecycle.services.raci import gate_people, raci_grid, raci_problems
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.factories import make_project
-
-from .service_helpers import gate_activity, refused
+from tests.lifecycle.service_helpers import gate_activity, refused
 
 R, A, C, INFORMED = RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED
 

@@ -28,8 +28,7 @@ from lifecycle.services.gates import ActionInput
 from lifecycle.services.raci import gate_people, raci_grid, raci_problems
 from portal.exceptions import DomainError, StaleEdit
 from tests.factories import make_project, provide_required_artifacts
-
-from .service_helpers import fingerprint
+from tests.lifecycle.service_helpers import fingerprint
 
 ACTORS = ["pm", "exec", "ds", "architect", "outsider"]
 actors = st.sampled_from(ACTORS)

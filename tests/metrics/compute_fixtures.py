@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 from lifecycle.models import Project
 from metrics.choices import ScopeType
 from metrics.models import CostEntry, MetricSnapshot, Product, Team
-from metrics.services.snapshots import COMPUTERS, ScopeResult, SnapshotValue
+from metrics.snapshots.services import COMPUTERS, ScopeResult, SnapshotValue
 from portal.celery import app
 from portfolio.models import Membership, Portfolio
 

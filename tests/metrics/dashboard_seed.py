@@ -23,8 +23,8 @@ from metrics.models import (
     Risk,
     StatusReport,
 )
-from metrics.services.compute_portfolio import projects_compute
-from metrics.services.snapshots import scope_compute
+from metrics.portfolio_inputs.computers.projects import projects_compute
+from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 
 RAGS = ("green", "yellow", "red")

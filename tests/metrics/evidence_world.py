@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from lifecycle.choices import Phase
 from lifecycle.models import AuditRecord, GateReview, Project
+from metrics.mirror.services.model_sync import registered_model_link_sync
+from metrics.mirror.services.sync import experiment_link_sync
 from metrics.models import (
     ExperimentLink,
     GateEvidence,
@@ -23,8 +25,6 @@ from metrics.models import (
     RegisteredModelLink,
     TrackingServer,
 )
-from metrics.services.mlflow_model_sync import registered_model_link_sync
-from metrics.services.mlflow_sync import experiment_link_sync
 from tests.lifecycle.service_helpers import open_review, pass_gate
 from tests.unchanged import refused_checker
 

@@ -6,7 +6,7 @@ import datetime
 
 from metrics.choices import ItemType, StateGroup
 from metrics.models import Sprint, Team, WorkItem
-from metrics.services import scrum as services
+from metrics.scrum.services import sprints as services
 
 UTC = datetime.UTC
 

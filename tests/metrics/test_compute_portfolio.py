@@ -27,10 +27,10 @@ from metrics.models import (
     Risk,
     StatusReport,
 )
-from metrics.services.compute_portfolio import portfolio_compute, project_results_for
-from metrics.services.compute_portfolio_parts import ALERT_IMPACT, phase_durations
-from metrics.services.compute_portfolio_people import person_result
-from metrics.services.snapshots import scope_compute
+from metrics.portfolio_inputs.computers.parts import ALERT_IMPACT, phase_durations
+from metrics.portfolio_inputs.computers.people import person_result
+from metrics.portfolio_inputs.computers.projects import portfolio_compute, project_results_for
+from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 from tests.metrics.dashboard_seed import seed_projects
 

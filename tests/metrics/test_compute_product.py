@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from metrics.choices import ScopeType
 from metrics.formulas import product as formulas
 from metrics.models import MetricSnapshot
-from metrics.services import product as services
-from metrics.services.compute_product import product_compute
-from metrics.services.compute_product_series import rolling_active_users
-from metrics.services.snapshots import scope_compute
+from metrics.product import services
+from metrics.product.computers.products import product_compute
+from metrics.product.computers.series import rolling_active_users
+from metrics.snapshots.services import scope_compute
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from metrics.choices import ItemType, ScopeType, StateGroup
 from metrics.formulas.bands import FORECAST_MIN_SPRINTS
 from metrics.models import MetricSnapshot, Sprint
-from metrics.services import scrum as services
-from metrics.services.compute_scrum import sprint_period, team_compute
-from metrics.services.snapshots import scope_compute
+from metrics.scrum.computers import sprint_period, team_compute
+from metrics.scrum.services import sprints as services
+from metrics.snapshots.services import scope_compute
 from tests.metrics.scrum_builders import at, closed_sprint, done, item, make_team, sprint, update
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from kombu.exceptions import OperationalError  # what Celery raises when the broker is unreachable
 
-from metrics import tasks
+from metrics.mirror import tasks
 from metrics.models import MetricComputeRequest, MetricSnapshot
-from metrics.services import portfolio as inputs
-from metrics.services.snapshots import (
+from metrics.portfolio_inputs.services import resources as inputs
+from metrics.snapshots.services import (
     COMPUTERS,
     compute_request,
     pending_scopes_compute,

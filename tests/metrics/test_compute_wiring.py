@@ -9,9 +9,9 @@ import pytest
 
 from lifecycle import services as lifecycle
 from metrics.models import MetricComputeRequest
-from metrics.services import portfolio as inputs
-from metrics.services import product as products
-from metrics.services import scrum
+from metrics.portfolio_inputs.services import resources as inputs
+from metrics.product import services as products
+from metrics.scrum.services import sprints as scrum
 from portal.exceptions import NotAllowed, ValidationFailed
 from portfolio.choices import Role
 from portfolio.models import Membership, Portfolio

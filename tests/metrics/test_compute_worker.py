@@ -10,10 +10,10 @@ import pytest
 from celery.signals import after_task_publish, task_postrun
 from django.db import transaction
 
-from metrics import tasks
+from metrics.mirror import tasks
 from metrics.models import MetricComputeRequest, MetricSnapshot
-from metrics.services import portfolio as inputs
-from metrics.services.snapshots import scope_recompute
+from metrics.portfolio_inputs.services import resources as inputs
+from metrics.snapshots.services import scope_recompute
 from portfolio.models import Portfolio
 from tests.factories import make_project
 from tests.metrics.compute_fixtures import (

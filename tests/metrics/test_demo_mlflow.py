@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from lifecycle.models import AuditRecord, GateReview
+from metrics.evidence.services.reviews import review_evidence_state
 from metrics.models import ExperimentLink, GateEvidence, MlflowRun, ModelAlert, ModelVersionMirror
-from metrics.services.evidence import review_evidence_state
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,10 @@ from django.utils import timezone
 
 from lifecycle.models import AuditRecord, Project
 from metrics.choices import AlertState
+from metrics.deployments.services import alerts
+from metrics.deployments.services import deployed_models as service
+from metrics.mirror.services.links import experiment_link_create
+from metrics.mirror.services.sync import experiment_link_sync
 from metrics.mlflow.local_server import LocalMlflowServer
 from metrics.models import (
     DeployedModel,
@@ -20,10 +24,6 @@ from metrics.models import (
     RunMetricPoint,
     TrackingServer,
 )
-from metrics.services import deployment_alerts as alerts
-from metrics.services import deployments as service
-from metrics.services.mlflow_links import experiment_link_create
-from metrics.services.mlflow_sync import experiment_link_sync
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.metrics.mlflow_seed import Seeder
 
@@ -338,7 +338,7 @@ def test_open_alerts_of_a_project_come_most_severe_first(project, people, offlin
 
 
 def test_the_evaluation_task_opens_alerts_once_and_ignores_removed_models(project, people, offline_server) -> None:
-    from metrics.tasks import deployed_model_evaluate_task
+    from metrics.mirror.tasks import deployed_model_evaluate_task
 
     model = mirrored_model(project, people, offline_server, [0.5])
     service.production_threshold_set(

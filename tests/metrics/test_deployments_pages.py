@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from lifecycle.models import Project
 from metrics.choices import AlertState
+from metrics.deployments.services import alerts
+from metrics.deployments.services import deployed_models as service
 from metrics.models import DeployedModel, ExperimentLink, MlflowRun, ModelAlert, RunMetricPoint, TrackingServer
-from metrics.services import deployment_alerts as alerts
-from metrics.services import deployments as service
 
 BASE_MS = 1_750_000_000_000
 

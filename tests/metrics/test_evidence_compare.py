@@ -1,9 +1,9 @@
-"""Run comparison figures (metrics.dashboards.runs) and "what changed" (snapshot_changes): pure functions."""
+"""Run comparison figures (metrics.evidence.comparison) and "what changed" (snapshot_changes): pure functions."""
 
 from __future__ import annotations
 
-from metrics.dashboards.runs import ComparedRun, comparison, history_chart, parallel_chart
-from metrics.services.evidence import snapshot_changes
+from metrics.evidence.comparison import ComparedRun, comparison, history_chart, parallel_chart
+from metrics.evidence.services.reviews import snapshot_changes
 
 
 def compared(*snapshots):

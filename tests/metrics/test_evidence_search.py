@@ -1,4 +1,4 @@
-"""Run search (metrics.run_search): the parser shared by the page and the API, and the SQL it builds."""
+"""Run search (metrics.evidence.run_search): the parser shared by the page and the API, and the SQL it builds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
+from metrics.evidence.run_search import metric_keys, query_as_params, run_query_checked, run_query_parse, runs_search
+from metrics.evidence.services.reviews import runs_linked_to
 from metrics.models import ExperimentLink, MlflowRun, TrackingServer
-from metrics.run_search import metric_keys, query_as_params, run_query_checked, run_query_parse, runs_search
-from metrics.services.evidence import runs_linked_to
 from portal.exceptions import ValidationFailed
 
 

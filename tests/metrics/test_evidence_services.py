@@ -8,15 +8,15 @@ import pytest
 from lifecycle import services as lifecycle_services
 from lifecycle.choices import GateDecision, GateReviewStatus, Phase
 from lifecycle.models import AuditRecord, GateReview, Project
-from metrics.gate_rules import Outcome
-from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import GateEvidence, GateRule
-from metrics.services.evidence import (
+from metrics.evidence.rules import Outcome
+from metrics.evidence.services.reviews import (
     evidence_attach_model_version,
     evidence_attach_run,
     evidence_detach,
     review_evidence_state,
 )
+from metrics.mlflow.local_server import LocalMlflowServer
+from metrics.models import GateEvidence, GateRule
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import make_project
 from tests.lifecycle.service_helpers import condition

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from lifecycle.choices import GateDecision, Phase
 from lifecycle.models import AuditRecord, GateReview
+from metrics.evidence.services.reviews import evidence_attach_run
 from metrics.models import GateEvidence, GateRule, RunMetricPoint
-from metrics.services.evidence import evidence_attach_run
 from tests.metrics.evidence_world import evidence_rows, mirrored_world, modeling_rules
 
 

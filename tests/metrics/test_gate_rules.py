@@ -8,7 +8,7 @@ import pytest
 
 from lifecycle.choices import Phase
 from lifecycle.models import AuditRecord
-from metrics.gate_rules import (
+from metrics.evidence.rules import (
     Outcome,
     RuleSpec,
     RunFacts,
@@ -20,8 +20,8 @@ from metrics.gate_rules import (
     run_facts,
     version_facts,
 )
+from metrics.evidence.services.rules import gate_rule_create, gate_rule_deactivate, gate_rule_update, rules_applying
 from metrics.models import GateRule
-from metrics.services.gate_rules import gate_rule_create, gate_rule_deactivate, gate_rule_update, rules_applying
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.factories import make_project
 from tests.metrics.evidence_world import refused

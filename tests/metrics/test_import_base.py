@@ -16,7 +16,7 @@ from metrics.imports.base import (
     import_csv,
     import_max_bytes,
     import_spec,
-    load_import_specs,
+    import_specs,
 )
 from metrics.models import CostEntry, Product, Team
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
@@ -30,7 +30,7 @@ COSTS = "day,amount\n2026-03-02,100\n2026-03-03,-5\n2026-03-04,7\n"
 
 
 def test_specs_of_every_area_module_are_found_by_kind():
-    specs = load_import_specs()
+    specs = import_specs()
 
     portfolio_kinds = {
         "budgets",

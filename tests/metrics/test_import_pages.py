@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from lifecycle.models import AuditRecord
+from metrics.imports import views as import_views
 from metrics.imports.base import IMPORT_AUDIT_ACTION
 from metrics.models import BudgetPeriod, CostEntry, TimeEntry
-from metrics.services import portfolio as services
-from metrics.views import imports as import_views
+from metrics.portfolio_inputs.services import resources as services
 from portfolio.choices import Role
 from tests.factories import PortfolioFactory, make_project, member
 from tests.metrics.inputs_helpers import everything

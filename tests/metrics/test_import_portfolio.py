@@ -20,7 +20,7 @@ from metrics.models import (
     StatusReport,
     TimeEntry,
 )
-from metrics.services import portfolio as services
+from metrics.portfolio_inputs.services import resources as services
 from portal.exceptions import NotAllowed
 from tests.metrics.inputs_helpers import everything
 
@@ -328,7 +328,7 @@ def test_every_example_file_previews_clean(project, people, portfolio):
 
 
 def test_each_project_import_leads_back_to_the_page_listing_its_rows(project):
-    from metrics.views.inputs.sections import SECTIONS
+    from metrics.portfolio_inputs.views.sections import SECTIONS
 
     for section in SECTIONS.values():
         url = import_spec(section.import_kind).scope_url(project)

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from metrics.imports import import_csv
-from metrics.imports import product as product_imports
-from metrics.imports.base import import_spec, load_import_specs
+from metrics.imports.base import import_spec, import_specs
 from metrics.models import Customer, MarketingSpend, Order, ProductEvent, SurveyResponse
-from metrics.services import product as services
+from metrics.product import imports as product_imports
+from metrics.product import services
 from portal.exceptions import NotAllowed
 from tests.metrics.inputs_helpers import everything, refused
 
@@ -47,7 +47,7 @@ BAD_EVENTS = (
 
 
 def test_the_five_product_imports_are_registered_on_products():
-    specs = load_import_specs()
+    specs = import_specs()
     kinds = {"product-events", "customers", "orders", "marketing-spend", "survey-responses"}
     assert kinds <= set(specs)
     assert {specs[kind].scope_model.__name__ for kind in kinds} == {"Product"}

@@ -11,6 +11,15 @@ from typing import Any
 import pytest
 
 from lifecycle.models import AuditRecord
+from metrics.mirror.services.links import (
+    experiment_link_create,
+    experiment_link_delete,
+    experiment_link_set_key_metrics,
+    model_link_create,
+    tracking_server_default,
+)
+from metrics.mirror.services.model_sync import registered_model_link_sync
+from metrics.mirror.services.sync import experiment_link_sync
 from metrics.mlflow import HttpPolicy, MlflowGateway, MlflowUnavailable
 from metrics.mlflow.local_server import LocalMlflowServer
 from metrics.models import (
@@ -21,15 +30,6 @@ from metrics.models import (
     RunMetricPoint,
     TrackingServer,
 )
-from metrics.services.mlflow_links import (
-    experiment_link_create,
-    experiment_link_delete,
-    experiment_link_set_key_metrics,
-    model_link_create,
-    tracking_server_default,
-)
-from metrics.services.mlflow_model_sync import registered_model_link_sync
-from metrics.services.mlflow_sync import experiment_link_sync
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.metrics.mlflow_seed import Seeder, now_ms
 

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lifecycle.models import Project
-from metrics.adapters import portfolio as adapters
 from metrics.formulas import portfolio as formulas
 from metrics.formulas import value
 from metrics.formulas.bands import Rag
-from metrics.services import portfolio as services
+from metrics.portfolio_inputs import adapters
+from metrics.portfolio_inputs.services import resources as services
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db

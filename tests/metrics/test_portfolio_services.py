@@ -20,7 +20,7 @@ from metrics.models import (
     StatusReport,
     TimeEntry,
 )
-from metrics.services import portfolio as services
+from metrics.portfolio_inputs.services import resources as services
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import make_project
 from tests.metrics.inputs_helpers import audit_actions, refused
@@ -461,7 +461,7 @@ def test_a_concurrent_insert_of_the_same_natural_key_becomes_an_update_or_a_clea
 
     from django.db.models.query import QuerySet
 
-    from metrics.services.input_rules import create_unique, lock_or_create
+    from metrics.input_rules import create_unique, lock_or_create
 
     existing = services.budget_set(actor=people["pm"], project=project, period_start=D(2026, 3, 1), amount=100)
     with mock.patch.object(QuerySet, "first", return_value=None):

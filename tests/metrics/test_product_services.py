@@ -9,10 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lifecycle.models import AuditRecord
-from metrics.adapters import product as adapters
 from metrics.formulas import product as formulas
 from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
-from metrics.services import product as services
+from metrics.product import adapters, services
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.metrics.inputs_helpers import audit_actions, refused
 

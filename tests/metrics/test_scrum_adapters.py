@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.adapters import scrum as adapters
 from metrics.formulas import scrum as formulas
 from metrics.formulas.forecast import delivery_forecast
 from metrics.formulas.sprint_charts import burndown, burnup
-from metrics.services import scrum as services
+from metrics.scrum import adapters
+from metrics.scrum.services import sprints as services
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC

@@ -10,7 +10,7 @@ from celery.exceptions import Retry
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
-from metrics import tasks
+from metrics.mirror import tasks
 from metrics.mlflow import MlflowNotFound, MlflowUnavailable
 from metrics.mlflow.local_server import LocalMlflowServer
 from metrics.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer

@@ -21,8 +21,8 @@ from metrics.models import (
     StatusReport,
     TimeEntry,
 )
-from metrics.services import portfolio as services
-from metrics.views.inputs.sections import SECTIONS
+from metrics.portfolio_inputs.services import resources as services
+from metrics.portfolio_inputs.views.sections import SECTIONS
 from tests.metrics.inputs_helpers import everything
 
 pytestmark = pytest.mark.django_db

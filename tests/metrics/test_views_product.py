@@ -18,8 +18,8 @@ from metrics.models import (
     ProductEvent,
     SurveyResponse,
 )
-from metrics.services import product as services
-from metrics.services.snapshots import scope_compute
+from metrics.product import services
+from metrics.snapshots.services import scope_compute
 from tests.metrics.inputs_helpers import everything
 
 pytestmark = pytest.mark.django_db

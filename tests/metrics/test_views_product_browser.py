@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from metrics.choices import ScopeType
-from metrics.services import product as services
-from metrics.services.snapshots import scope_compute
+from metrics.product import services
+from metrics.snapshots.services import scope_compute
 from tests.e2e.conftest import browser, login, new_context  # noqa: F401 (fixtures of the browser journeys)
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ from django.urls import reverse
 from lifecycle.models import AuditRecord
 from metrics.choices import ScopeType, SprintState, StateGroup
 from metrics.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
-from metrics.services import scrum as services
-from metrics.services.snapshots import scope_compute
+from metrics.scrum.services import sprints as services
+from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 from tests.metrics.scrum_builders import at, closed_sprint, done, item, make_team, sprint
 from tests.unchanged import refused_checker

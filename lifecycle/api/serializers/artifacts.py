@@ -3,9 +3,9 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from ...choices import Phase
-from ...models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver
-from .common import REASON_TEXT, UserSummarySerializer
+from lifecycle.api.serializers.common import REASON_TEXT, UserSummarySerializer
+from lifecycle.choices import Phase
+from lifecycle.models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver
 
 
 class ArtifactTypeSerializer(serializers.ModelSerializer):

@@ -5,12 +5,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from lifecycle.api.serializers.common import (
+    NamedRefSerializer,
+    PortfolioRefSerializer,
+    UserSummarySerializer,
+    reason_field,
+)
+from lifecycle.choices import RAG, RiskTier
+from lifecycle.models import AuditRecord, Project
 from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
-
-from ...choices import RAG, RiskTier
-from ...models import AuditRecord, Project
-from .common import NamedRefSerializer, PortfolioRefSerializer, UserSummarySerializer, reason_field
 
 User = get_user_model()
 

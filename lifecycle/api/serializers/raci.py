@@ -2,11 +2,10 @@
 
 from rest_framework import serializers
 
+from lifecycle.api.serializers.common import UserSummarySerializer, id_field, reason_field
+from lifecycle.choices import Phase, RaciRole
+from lifecycle.models import Activity, RaciAssignment
 from portfolio.choices import Role
-
-from ...choices import Phase, RaciRole
-from ...models import Activity, RaciAssignment
-from .common import UserSummarySerializer, id_field, reason_field
 
 
 class RaciAssignmentSerializer(serializers.ModelSerializer):

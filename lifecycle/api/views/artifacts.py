@@ -13,21 +13,20 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api_base import PortfolioScopedViewSet
-from portal.api_exceptions import error_responses
-
-from ... import services
-from ...downloads import artifact_version_response
-from ...models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver, Project
-from ...services.artifacts import required_artifact_slugs
-from ..base import ProjectChildViewSet
-from ..serializers.artifacts import (
+from lifecycle import services
+from lifecycle.api.base import ProjectChildViewSet
+from lifecycle.api.serializers.artifacts import (
     ArtifactOverviewSerializer,
     ArtifactUploadSerializer,
     ArtifactVersionSerializer,
     ArtifactWaiverSerializer,
     ArtifactWaiveSerializer,
 )
+from lifecycle.downloads import artifact_version_response
+from lifecycle.models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver, Project
+from lifecycle.services.artifacts import required_artifact_slugs
+from portal.api_base import PortfolioScopedViewSet
+from portal.api_exceptions import error_responses
 
 
 def _required_status(project: Project, artifacts: list[Artifact]) -> list[dict[str, Any]]:

@@ -15,18 +15,17 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api_exceptions import ErrorSerializer, error_responses
-from portal.exceptions import StaleEdit, ValidationFailed
-
-from ... import services
-from ...models import Charter, CharterVersion
-from ..base import ProjectChildViewSet
-from ..serializers.charter import (
+from lifecycle import services
+from lifecycle.api.base import ProjectChildViewSet
+from lifecycle.api.serializers.charter import (
     CharterPatchSerializer,
     CharterSerializer,
     CharterVersionSerializer,
     CharterVersionSummarySerializer,
 )
+from lifecycle.models import Charter, CharterVersion
+from portal.api_exceptions import ErrorSerializer, error_responses
+from portal.exceptions import StaleEdit, ValidationFailed
 
 ETAG_HEADER = OpenApiResponse(CharterSerializer, description="The charter; the ETag header carries its version.")
 IF_MATCH = OpenApiParameter(

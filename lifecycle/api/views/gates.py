@@ -9,15 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api_base import PortfolioScopedViewSet
-from portal.api_exceptions import error_responses
-
-from ... import services
-from ...models import GateAction, GateReview, GateVote
-from ...selectors import project_gate_reviews
-from ...services.raci import gate_people
-from ..base import ProjectChildViewSet
-from ..serializers.gates import (
+from lifecycle import services
+from lifecycle.api.base import ProjectChildViewSet
+from lifecycle.api.serializers.gates import (
     GateActionSerializer,
     GateDecideSerializer,
     GateRequestSerializer,
@@ -26,6 +20,11 @@ from ..serializers.gates import (
     GateVoteInputSerializer,
     GateVoteSerializer,
 )
+from lifecycle.models import GateAction, GateReview, GateVote
+from lifecycle.selectors import project_gate_reviews
+from lifecycle.services.raci import gate_people
+from portal.api_base import PortfolioScopedViewSet
+from portal.api_exceptions import error_responses
 
 
 def _review_queryset() -> QuerySet[GateReview]:

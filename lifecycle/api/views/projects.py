@@ -9,21 +9,20 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api_base import PortfolioScopedViewSet
-from portal.api_exceptions import error_responses
-
-from ... import services
-from ...filters import ProjectFilterSet
-from ...models import AuditRecord, Project
-from ...selectors import project_history, project_list
-from ..base import ProjectChildViewSet
-from ..serializers.projects import (
+from lifecycle import services
+from lifecycle.api.base import ProjectChildViewSet
+from lifecycle.api.serializers.projects import (
     AuditRecordSerializer,
     ProjectCreateSerializer,
     ProjectSerializer,
     ProjectUpdateSerializer,
     ResumeSerializer,
 )
+from lifecycle.filters import ProjectFilterSet
+from lifecycle.models import AuditRecord, Project
+from lifecycle.selectors import project_history, project_list
+from portal.api_base import PortfolioScopedViewSet
+from portal.api_exceptions import error_responses
 
 
 @extend_schema(tags=["projects"])

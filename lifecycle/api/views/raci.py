@@ -10,14 +10,9 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api_base import PortfolioScopedViewSet
-from portal.api_exceptions import error_responses
-from portfolio.models import Membership
-
-from ... import services
-from ...models import Activity, Project, RaciAssignment
-from ..base import ProjectChildViewSet
-from ..serializers.raci import (
+from lifecycle import services
+from lifecycle.api.base import ProjectChildViewSet
+from lifecycle.api.serializers.raci import (
     ActivityCreateSerializer,
     ActivityRemoveSerializer,
     ActivitySerializer,
@@ -25,6 +20,10 @@ from ..serializers.raci import (
     RaciGridSerializer,
     RaciUpdateSerializer,
 )
+from lifecycle.models import Activity, Project, RaciAssignment
+from portal.api_base import PortfolioScopedViewSet
+from portal.api_exceptions import error_responses
+from portfolio.models import Membership
 
 
 def _portfolio_people(project: Project) -> list[dict[str, Any]]:

@@ -6,8 +6,7 @@ from typing import Any
 
 from metrics.dashboards.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, project_list_url
-
-from .data import PortfolioDashboardData
+from metrics.dashboards.portfolio.data import PortfolioDashboardData
 
 DIMENSION_LABELS = {
     "schedule_health": "Schedule",

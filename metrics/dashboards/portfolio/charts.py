@@ -18,10 +18,9 @@ from metrics.dashboards.common import (
     ratio_text,
     table,
 )
-
-from .base import DECISION_COLOURS, DIMENSION_LABELS, RAG_SCALE, _chart, _more
-from .data import RAG_LEVEL, PortfolioDashboardData
-from .value import balance_chart, benefit_chart, mobilize_chart, roadmap_chart, roi_chart
+from metrics.dashboards.portfolio.base import DECISION_COLOURS, DIMENSION_LABELS, RAG_SCALE, _chart, _more
+from metrics.dashboards.portfolio.data import RAG_LEVEL, PortfolioDashboardData
+from metrics.dashboards.portfolio.value import balance_chart, benefit_chart, mobilize_chart, roadmap_chart, roi_chart
 
 # --- counts and health -----------------------------------------------------------------------------------------
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from metrics.dashboards.common import Kpi, days_text, index_tone, money, percent, ratio_text
-
-from .data import PortfolioDashboardData
+from metrics.dashboards.portfolio.data import PortfolioDashboardData
 
 
 def portfolio_kpis(data: PortfolioDashboardData) -> list[Kpi]:

@@ -7,12 +7,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from metrics import selectors
+from metrics.dashboards import selectors
 from metrics.dashboards.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, days_text, percent, project_list_url, project_url, table
-
-from .base import MILESTONE_COLOURS, _chart, _more
-from .data import PortfolioDashboardData
+from metrics.dashboards.portfolio.base import MILESTONE_COLOURS, _chart, _more
+from metrics.dashboards.portfolio.data import PortfolioDashboardData
 
 # --- roadmap, benefits, value ---------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics.services.snapshots import computed_scope_types, scope_ids, scope_recompute
+from metrics.snapshots.services import computed_scope_types, scope_ids, scope_recompute
 
 
 class Command(BaseCommand):

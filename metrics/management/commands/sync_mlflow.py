@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from metrics.mirror.services.model_sync import registered_model_link_sync
+from metrics.mirror.services.sync import experiment_link_sync
 from metrics.models import ExperimentLink, RegisteredModelLink
-from metrics.services.mlflow_model_sync import registered_model_link_sync
-from metrics.services.mlflow_sync import experiment_link_sync
 
 
 class Command(BaseCommand):

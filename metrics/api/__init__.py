@@ -1,1 +1,0 @@
-"""REST API of the metrics app: inputs, imports, snapshots, MLflow links, evidence and alerts."""

@@ -1,1 +1,0 @@
-"""Views of the metrics API: inputs (portfolio, scrum, product), CSV imports, snapshots and the registry."""

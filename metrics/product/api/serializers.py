@@ -1,0 +1,110 @@
+"""Product inputs: products, usage events (bulk), customers and orders, marketing spend, survey responses."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from lifecycle.models import Project
+from metrics.api_fields import LONG_TEXT, NamedEnumField, ScopedRelatedField, money_field
+from metrics.choices import SurveyKind
+from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    description = serializers.CharField(read_only=True, allow_blank=True)
+
+    class Meta:
+        model = Product
+        fields = ("id", "project", "name", "description", "created_at")
+        read_only_fields = fields
+
+
+class ProductCreateSerializer(serializers.Serializer):
+    project = ScopedRelatedField(Project, "portfolio_id")
+    name = serializers.CharField(max_length=160)
+    description = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True, default="")
+
+
+class ProductEventSerializer(serializers.ModelSerializer):
+    properties = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = ProductEvent
+        fields = ("id", "product", "user_id", "name", "at", "properties")
+        read_only_fields = fields
+
+
+class ProductEventInputSerializer(serializers.Serializer):
+    user_id = serializers.CharField(max_length=128)
+    name = serializers.CharField(max_length=100)
+    at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is read in the portal's time zone.")
+    properties = serializers.DictField(required=False, default=dict)
+
+
+class EventsStoredSerializer(serializers.Serializer):
+    stored = serializers.IntegerField(read_only=True, help_text="Number of events stored.")
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    channel = serializers.CharField(read_only=True, allow_blank=True)
+
+    class Meta:
+        model = Customer
+        fields = ("id", "product", "external_id", "acquired_on", "channel")
+        read_only_fields = fields
+
+
+class CustomerCreateSerializer(serializers.Serializer):
+    product = ScopedRelatedField(Product, "project__portfolio_id")
+    external_id = serializers.CharField(max_length=128)
+    acquired_on = serializers.DateField()
+    channel = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = ("id", "customer", "placed_at", "revenue", "gross_margin")
+        read_only_fields = fields
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    customer = ScopedRelatedField(Customer, "product__project__portfolio_id")
+    placed_at = serializers.DateTimeField()
+    revenue = money_field()
+    gross_margin = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal(0), max_value=Decimal(1), help_text="Fraction of revenue."
+    )
+
+
+class MarketingSpendSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MarketingSpend
+        fields = ("id", "product", "channel", "period_start", "period_end", "amount")
+        read_only_fields = fields
+
+
+class MarketingSpendCreateSerializer(serializers.Serializer):
+    product = ScopedRelatedField(Product, "project__portfolio_id")
+    channel = serializers.CharField(max_length=60)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    amount = money_field()
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    kind = NamedEnumField(enum_name="SurveyKind", choices=SurveyKind.choices, read_only=True)
+    respondent = serializers.CharField(read_only=True, allow_blank=True)
+
+    class Meta:
+        model = SurveyResponse
+        fields = ("id", "product", "kind", "score", "at", "respondent")
+        read_only_fields = fields
+
+
+class SurveyResponseCreateSerializer(serializers.Serializer):
+    product = ScopedRelatedField(Product, "project__portfolio_id")
+    kind = NamedEnumField(enum_name="SurveyKind", choices=SurveyKind.choices)
+    score = serializers.IntegerField(min_value=0, max_value=10, help_text="NPS 0-10, CSAT 1-5.")
+    at = serializers.DateTimeField()
+    respondent = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")

@@ -1,0 +1,128 @@
+"""Product data of a deployed model: products, usage events (bulk, all or nothing), customers and orders,
+marketing spend and survey responses. Writes go through metrics.product.services."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from metrics import api_filters as filters
+from metrics.api_views import ProductChildViewSet, answer, validated
+from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.product import services
+from metrics.product.api import serializers as shapes
+from portal.api_base import PortfolioScopedViewSet
+from portal.api_exceptions import error_responses
+
+WRITE_ERRORS = error_responses(400, 403, 404)
+
+
+@extend_schema(tags=["product"])
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioScopedViewSet):
+    queryset = Product.objects.all()
+    serializer_class = shapes.ProductSerializer
+    filterset_class = filters.ProductFilterSet
+    portfolio_field = "project__portfolio_id"
+
+    @extend_schema(
+        request=shapes.ProductCreateSerializer,
+        responses={201: shapes.ProductSerializer, **WRITE_ERRORS},
+        summary="Create a product of a project (managers and product managers)",
+    )
+    def create(self, request: Request) -> Response:
+        data = validated(shapes.ProductCreateSerializer, self)
+        product = services.product_create(actor=request.user, **data)
+        return answer(shapes.ProductSerializer, product, created=True)
+
+
+@extend_schema(tags=["product"])
+class ProductEventViewSet(mixins.ListModelMixin, ProductChildViewSet):
+    """The product's usage events, oldest first."""
+
+    queryset = ProductEvent.objects.all()
+    serializer_class = shapes.ProductEventSerializer
+    filterset_class = filters.ProductEventFilterSet
+
+    @extend_schema(
+        request=shapes.ProductEventInputSerializer(many=True),
+        responses={201: shapes.EventsStoredSerializer, **WRITE_ERRORS},
+        summary="Store a JSON list of events, all or nothing (managers and product managers)",
+    )
+    def create(self, request: Request, product_pk: Any = None) -> Response:
+        events = validated(shapes.ProductEventInputSerializer, self, many=True, allow_empty=False)
+        stored = services.product_events_add(actor=request.user, product=self.get_product(), events=events)
+        return Response({"stored": stored}, status=201)
+
+
+@extend_schema(tags=["product"])
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioScopedViewSet):
+    queryset = Customer.objects.all()
+    serializer_class = shapes.CustomerSerializer
+    filterset_class = filters.CustomerFilterSet
+    portfolio_field = "product__project__portfolio_id"
+
+    @extend_schema(
+        request=shapes.CustomerCreateSerializer,
+        responses={201: shapes.CustomerSerializer, **WRITE_ERRORS},
+        summary="Add a customer of a product",
+    )
+    def create(self, request: Request) -> Response:
+        data = validated(shapes.CustomerCreateSerializer, self)
+        customer = services.customer_add(actor=request.user, **data)
+        return answer(shapes.CustomerSerializer, customer, created=True)
+
+
+@extend_schema(tags=["product"])
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioScopedViewSet):
+    queryset = Order.objects.all()
+    serializer_class = shapes.OrderSerializer
+    filterset_class = filters.OrderFilterSet
+    portfolio_field = "customer__product__project__portfolio_id"
+
+    @extend_schema(
+        request=shapes.OrderCreateSerializer,
+        responses={201: shapes.OrderSerializer, **WRITE_ERRORS},
+        summary="Add an order of a customer",
+    )
+    def create(self, request: Request) -> Response:
+        data = validated(shapes.OrderCreateSerializer, self)
+        order = services.order_add(actor=request.user, **data)
+        return answer(shapes.OrderSerializer, order, created=True)
+
+
+@extend_schema(tags=["product"])
+class MarketingSpendViewSet(mixins.ListModelMixin, PortfolioScopedViewSet):
+    queryset = MarketingSpend.objects.all()
+    serializer_class = shapes.MarketingSpendSerializer
+    filterset_class = filters.MarketingSpendFilterSet
+    portfolio_field = "product__project__portfolio_id"
+
+    @extend_schema(
+        request=shapes.MarketingSpendCreateSerializer,
+        responses={201: shapes.MarketingSpendSerializer, **WRITE_ERRORS},
+        summary="Record marketing spend of a product for a channel and period",
+    )
+    def create(self, request: Request) -> Response:
+        data = validated(shapes.MarketingSpendCreateSerializer, self)
+        row = services.marketing_spend_add(actor=request.user, **data)
+        return answer(shapes.MarketingSpendSerializer, row, created=True)
+
+
+@extend_schema(tags=["product"])
+class SurveyResponseViewSet(mixins.ListModelMixin, PortfolioScopedViewSet):
+    queryset = SurveyResponse.objects.all()
+    serializer_class = shapes.SurveyResponseSerializer
+    filterset_class = filters.SurveyResponseFilterSet
+    portfolio_field = "product__project__portfolio_id"
+
+    @extend_schema(
+        request=shapes.SurveyResponseCreateSerializer,
+        responses={201: shapes.SurveyResponseSerializer, **WRITE_ERRORS},
+        summary="Record an NPS (0-10) or CSAT (1-5) answer",
+    )
+    def create(self, request: Request) -> Response:
+        data = validated(shapes.SurveyResponseCreateSerializer, self)
+        row = services.survey_response_add(actor=request.user, **data)
+        return answer(shapes.SurveyResponseSerializer, row, created=True)

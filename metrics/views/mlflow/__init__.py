@@ -1,1 +1,0 @@
-"""Pages of the MLflow area: a project's links and syncs (`links`), its deployed models (`deployments`)."""
