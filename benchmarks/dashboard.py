@@ -133,7 +133,7 @@ def add_projects(org, start: int, count: int, rng: random.Random) -> list:
 
 
 def add_portfolio_inputs(org, projects, rng: random.Random) -> None:
-    from metrics.models import (
+    from metrics.portfolio_inputs.models import (
         Allocation,
         Benefit,
         BenefitMeasurement,
@@ -204,8 +204,8 @@ def add_teams(org, projects, rng: random.Random) -> None:
     """One team per PROJECTS_PER_TEAM projects: closed sprints carry the summary their close froze."""
     from lifecycle.services.audit import json_safe
     from metrics.formulas.scrum import sprint_summary
-    from metrics.models import Sprint, Team, WorkItem, WorkItemChange
     from metrics.scrum.adapters import as_formula_sprint, work_item_changes
+    from metrics.scrum.models import Sprint, Team, WorkItem, WorkItemChange
 
     teams = Team.objects.bulk_create(
         [

@@ -105,9 +105,9 @@ def _project():
 
 def main() -> None:
     setup_django()
+    from metrics.mirror.models import ExperimentLink, MlflowRun, TrackingServer
     from metrics.mirror.services.sync import experiment_link_sync
     from metrics.mlflow.local_server import LocalMlflowServer
-    from metrics.models import ExperimentLink, MlflowRun, TrackingServer
 
     with tempfile.TemporaryDirectory(prefix="bench-mlflow-") as tmp:
         root = Path(tmp)

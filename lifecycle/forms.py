@@ -16,21 +16,11 @@ from django.utils import timezone
 from lifecycle.choices import RAG, Phase, RiskTier
 from lifecycle.models import ArtifactType, Project
 from lifecycle.services.projects import EDITABLE_FIELDS
-from portal.exceptions import DomainError
 from portfolio.access import portfolios_visible_to
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES
 from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 User = get_user_model()
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: field details on their fields, the message on top."""
-    details = error.details if isinstance(error.details, dict) else {}
-    for key, message in details.items():
-        if key in form.fields:
-            form.add_error(key, str(message))
-    form.add_error(None, error.message)
 
 
 def manageable_portfolios(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Portfolio]:

@@ -6,7 +6,16 @@ from django.db.models import Exists, OuterRef, QuerySet
 from lifecycle.choices import GateReviewStatus
 from lifecycle.models import AuditRecord, GateReview, Project
 from portal.models import User
-from portfolio.access import projects_visible_to
+from portfolio.access import AnyUser, member_portfolio_ids
+
+
+def projects_visible_to(user: AnyUser) -> QuerySet[Project]:
+    """Projects of the user's portfolios (every one for a superuser): the one visibility rule of projects."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    return Project.objects.filter(portfolio_id__in=member_portfolio_ids(user))
 
 
 def project_list(user: User | AnonymousUser) -> QuerySet[Project]:

@@ -13,3 +13,19 @@ class MetricsConfig(AppConfig):
         from metrics.product.computers import products  # noqa: F401
         from metrics.scrum import computers as scrum_computers  # noqa: F401
         from metrics.scrum.imports import items, jira  # noqa: F401
+
+        self.install_hooks()
+
+    def install_hooks(self) -> None:
+        """The lower layers call these hooks; what they do lives up here (see ``portal.hooks``)."""
+        from lifecycle import hooks as lifecycle_hooks
+        from metrics.deployments.services.alerts import deployed_models_evaluate_for_link
+        from metrics.evidence.services.reviews import evidence_for_decision, review_evidence_context
+        from metrics.mirror import hooks as mirror_hooks
+        from metrics.snapshots.requests import compute_request_for_project
+
+        lifecycle_hooks.project_changed.install(compute_request_for_project)
+        lifecycle_hooks.decision_evidence.install(evidence_for_decision)
+        lifecycle_hooks.review_evidence_context.install(review_evidence_context)
+        # Production thresholds of the models monitored through a link are checked after each sync of it.
+        mirror_hooks.experiment_link_synced.install(deployed_models_evaluate_for_link)

@@ -15,8 +15,7 @@ from django.db import IntegrityError, models, transaction
 
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
-from portfolio.access import can_edit_project, roles_in
-from portfolio.choices import MANAGER_ROLES, Role
+from portfolio.access import can_edit_project, can_write_product_data
 from portfolio.models import Membership
 
 Errors = dict[str, str]
@@ -28,26 +27,9 @@ def require_manager(actor: User, project: Any, what: str) -> None:
         raise NotAllowed(f"Only the portfolio's program or project managers can {what}.")
 
 
-def can_write_product_data(actor: User, project: Any) -> bool:
-    """Managers, and the portfolio's product managers, own a product's usage and revenue data."""
-    if can_edit_project(actor, project):
-        return True
-    return Role.PRODUCT_MANAGER in roles_in(actor, project.portfolio_id)
-
-
 def require_product_writer(actor: User, project: Any, what: str) -> None:
     if not can_write_product_data(actor, project):
         raise NotAllowed(f"Only the portfolio's managers and product managers can {what}.")
-
-
-def manages_person(actor: User, person: User) -> bool:
-    """A manager of any portfolio the person belongs to plans that person's time (capacity, allocations)."""
-    if not actor.is_authenticated:
-        return False
-    if actor.is_superuser:
-        return True
-    person_portfolios = Membership.objects.filter(user=person).values("portfolio_id")
-    return Membership.objects.filter(user=actor, role__in=MANAGER_ROLES, portfolio_id__in=person_portfolios).exists()
 
 
 def raise_if_errors(errors: Errors, message: str) -> None:

@@ -8,5 +8,7 @@ urlpatterns = [
     path("", include("metrics.product.urls")),
     path("", include("metrics.portfolio_inputs.urls")),
     path("", include("metrics.mirror.urls")),
+    path("", include("metrics.deployments.urls")),
+    path("", include("metrics.imports.urls")),
     path("", include("metrics.evidence.urls")),
 ]

@@ -14,7 +14,11 @@ v1_patterns = [
     path("", include("lifecycle.api.urls")),
     path("", include("portfolio.api.urls")),
     path("", include("metrics.portfolio_inputs.api.urls")),
+    path("", include("metrics.scrum.api.urls")),
+    path("", include("metrics.product.api.urls")),
+    path("", include("metrics.imports.api.urls")),
     path("", include("metrics.mirror.api.urls")),
+    path("", include("metrics.deployments.api.urls")),
     path("", include("metrics.evidence.api.urls")),
     path("", include("metrics.snapshots.api.urls")),
 ]

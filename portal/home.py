@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from lifecycle.choices import GateActionKind, GateReviewStatus, Phase, ProjectState, RaciRole
 from lifecycle.models import GateAction, GateReview, GateVote, Project, RaciAssignment
-from metrics.choices import AlertState
-from metrics.models import ExperimentLink, ModelAlert
+from lifecycle.selectors import projects_visible_to
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import ModelAlert
+from metrics.mirror.models import ExperimentLink
 from portal.models import User
-from portfolio.access import projects_visible_to
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES, Role
 from portfolio.models import Membership
 

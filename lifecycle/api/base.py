@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 
 from lifecycle.models import Project
-from portal.api_base import PortfolioScopedViewSet
+from portfolio.api.base import PortfolioScopedViewSet
 
 PROJECT_PK = OpenApiParameter("project_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The project's id.")
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lifecycle import hooks
 from lifecycle.catalog import phase_definition
 from lifecycle.choices import GateActionKind, GateDecision, GateReviewStatus, NoGoOutcome, Phase, ProjectState
 from lifecycle.models import ArtifactVersion, ArtifactWaiver, GateAction, GateReview, GateVote, PhaseTransition, Project
@@ -14,11 +15,6 @@ from lifecycle.services.artifacts import artifacts_missing_for_gate
 from lifecycle.services.audit import audit_write, changed_fields
 from lifecycle.services.projects import project_snapshot
 from lifecycle.services.raci import gate_people
-
-# metrics depends on lifecycle, not the reverse, except here: the decision freezes MLflow evidence too.
-# A module import (not names) so that either app may be imported first.
-from metrics.evidence.services import reviews as mlflow_evidence
-from metrics.snapshots.services import compute_request_for_project
 from portal.exceptions import MissingArtifacts, NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project
@@ -227,7 +223,7 @@ def gate_decide(
     services), so two concurrent decisions serialize: the second finds the review decided and is
     refused, and evidence attached before the decision is frozen with it.
 
-    The automated criteria (metrics.evidence.rules) are evaluated on the evidence as it is now; a go or
+    The automated criteria (``hooks.decision_evidence``) are evaluated on the evidence as it is now; a go or
     conditional go while one of them does not pass needs `override_reason`, which is stored on the
     review and in the audit record. Each evidence row's decision_snapshot and the rule results are
     written in this transaction.
@@ -257,10 +253,8 @@ def gate_decide(
             "Only a no-go has an outcome of hold or cancel.", details={"no_go_outcome": "Not allowed."}
         )
     actions = _check_actions(decision, list(actions or []), project.portfolio_id)
-    mlflow = mlflow_evidence.evidence_for_decision(review)
-    override_reason = _check_override(
-        decision, (override_reason or "").strip(), mlflow_evidence.failing_labels(mlflow.results)
-    )
+    mlflow = hooks.decision_evidence(review)
+    override_reason = _check_override(decision, (override_reason or "").strip(), mlflow.failing())
 
     now = timezone.now()
     review.status = GateReviewStatus.DECIDED
@@ -272,7 +266,7 @@ def gate_decide(
     review.evidence = {**_freeze_evidence(review), **mlflow.frozen()}
     review.override_reason = override_reason
     review.save()
-    mlflow_evidence.evidence_freeze(mlflow)
+    mlflow.freeze()
     kind = GateActionKind.CONDITION if decision == GateDecision.CONDITIONAL_GO else GateActionKind.REWORK
     GateAction.objects.bulk_create(
         [
@@ -299,7 +293,7 @@ def gate_decide(
         reason=rationale,
     )
     _move_project(actor=actor, project=project, review=review, at=now)
-    compute_request_for_project(project)  # phase, state and gate throughput figures change with a decision
+    hooks.project_changed(project)  # phase, state and gate throughput figures change with a decision
     return review
 
 

@@ -4,12 +4,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lifecycle import hooks
 from lifecycle.catalog import PHASES
 from lifecycle.choices import RAG, Phase, ProjectState, RaciRole, RiskTier
 from lifecycle.models import Activity, Charter, CharterVersion, PhaseTransition, Project, RaciAssignment
 from lifecycle.services.audit import audit_write, changed_fields, json_safe
 from lifecycle.services.charter import charter_snapshot
-from metrics.snapshots.services import compute_request_for_project
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_edit_project, can_manage_portfolio, is_executive_in, roles_in
@@ -186,7 +186,7 @@ def project_create(
         reason="Project created",
     )
     audit_write(actor=actor, action="project.create", target=project, project=project, after=project_snapshot(project))
-    compute_request_for_project(project)
+    hooks.project_changed(project)
     return project
 
 
@@ -222,7 +222,7 @@ def project_update(*, actor: User, project: Project, changes: dict[str, Any], re
         after=after_changed,
         reason=reason,
     )
-    compute_request_for_project(project)
+    hooks.project_changed(project)
     return project
 
 
@@ -259,5 +259,5 @@ def project_resume(*, actor: User, project: Project, reason: str) -> Project:
         after=after_changed,
         reason=reason,
     )
-    compute_request_for_project(project)
+    hooks.project_changed(project)
     return project

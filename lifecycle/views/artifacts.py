@@ -9,13 +9,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lifecycle import services
 from lifecycle.choices import Phase
 from lifecycle.downloads import artifact_version_response
-from lifecycle.forms import ArtifactUploadForm, ArtifactWaiveForm, add_domain_error
+from lifecycle.forms import ArtifactUploadForm, ArtifactWaiveForm
 from lifecycle.models import ArtifactType, ArtifactVersion, ArtifactWaiver, Project
+from lifecycle.selectors import projects_visible_to
 from lifecycle.services.artifacts import required_artifact_slugs
 from lifecycle.services.raci import gate_people
 from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
-from portfolio.access import can_contribute_artifacts, can_edit_project, projects_visible_to
+from portal.forms import add_domain_error
+from portfolio.access import can_contribute_artifacts, can_edit_project
 
 
 def _phase_sections(project: Project) -> list[dict]:

@@ -15,9 +15,10 @@ from lifecycle import services
 from lifecycle.choices import Phase
 from lifecycle.forms import ActivityAddForm, ActivityRemoveForm, ActivityRenameForm
 from lifecycle.models import Activity, Project
+from lifecycle.selectors import projects_visible_to
 from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
-from portfolio.access import can_edit_project, projects_visible_to
+from portfolio.access import can_edit_project
 
 ROW_TEMPLATE = "lifecycle/checklist/_activity_row.html"
 

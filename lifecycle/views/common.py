@@ -4,8 +4,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 
 from lifecycle.models import Project
+from lifecycle.selectors import projects_visible_to
 from portal.models import User
-from portfolio.access import projects_visible_to
 
 
 def visible_project(user: User | AnonymousUser, pk: int) -> Project:

@@ -15,16 +15,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lifecycle import services
+from lifecycle import hooks, services
 from lifecycle.catalog import phase_definition
 from lifecycle.forms_gates import DecisionForms, VoteForm, vote_initial
 from lifecycle.models import GateAction, GateReview, Project
+from lifecycle.selectors import projects_visible_to
 from lifecycle.services.raci import gate_people
 from lifecycle.views.common import visible_project
-from metrics.evidence.rules import not_passed
-from metrics.evidence.services import reviews as mlflow_evidence
 from portal.exceptions import DomainError, MissingArtifacts, ValidationFailed
-from portfolio.access import can_edit_project, projects_visible_to
+from portfolio.access import can_edit_project
 from portfolio.models import Membership
 
 User = get_user_model()
@@ -115,7 +114,6 @@ def _review_page(request: HttpRequest, review: GateReview, *, vote_form: VoteFor
         for action in review.actions.select_related("owner")
     ]
     evidence = review.evidence or {}
-    mlflow_state = mlflow_evidence.review_evidence_state(review)
     context = {
         "project": project,
         "review": review,
@@ -130,8 +128,7 @@ def _review_page(request: HttpRequest, review: GateReview, *, vote_form: VoteFor
         "actions": actions,
         "evidence_artifacts": evidence.get("artifacts", []),
         "evidence_waivers": evidence.get("waivers", []),
-        "state": mlflow_state,
-        "can_attach": review.is_open and mlflow_evidence.can_attach_evidence(request.user, project),
+        **hooks.review_evidence_context(request.user, review),
         "can_edit": can_edit,
         "active_tab": "gates",
     }
@@ -179,10 +176,8 @@ def _decide_refusal(request: HttpRequest, review: GateReview) -> str | None:
 
 
 def _decide_page(request: HttpRequest, review: GateReview, forms: DecisionForms, status: int = 200) -> HttpResponse:
-    state = mlflow_evidence.review_evidence_state(review)
     context = {
-        "state": state,
-        "failing_rules": not_passed(state.results),
+        **hooks.review_evidence_context(request.user, review),
         "project": review.project,
         "review": review,
         "definition": phase_definition(review.phase),

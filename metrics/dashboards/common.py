@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 import plotly.io as pio
 from django.urls import reverse
 
-from metrics.dashboards.charts import BASE_LAYOUT, Chart, Table
+from metrics.charts import BASE_LAYOUT, Chart, Table
+from metrics.formulas.lifecycle import gate_throughput, phase_durations
 from metrics.formulas.registry import METRICS, MetricSpec
-from metrics.portfolio_inputs.computers.parts import gate_throughput, phase_durations
 
 #: Texts of the figures the dashboards show that the registry does not describe (yet): same shape as its specs.
 DASHBOARD_SPECS: dict[str, MetricSpec] = {

@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from lifecycle.models import Project
-from portfolio.access import portfolios_visible_to, projects_visible_to
+from lifecycle.selectors import projects_visible_to
+from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
 
 #: Filter names the project list understands too (``lifecycle.filters.ProjectFilterSet``): drill-down links

@@ -15,10 +15,10 @@ from typing import Any
 import plotly.graph_objects as go
 from django.urls import NoReverseMatch, reverse
 
-from metrics.choices import ScopeType
-from metrics.dashboards.charts import Chart, Table
+from metrics.charts import Chart, Table
 from metrics.formulas.bands import CLV_CAC_TARGET
-from metrics.models import MetricSnapshot
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 
 GRAINS = ("daily", "weekly", "monthly")
 COLOURS = {"dau": "#0d6efd", "wau": "#6f42c1", "mau": "#20c997", "partial": "#adb5bd", "bar": "#0d6efd"}

@@ -12,11 +12,12 @@ from django.urls import reverse
 
 from lifecycle.choices import Phase
 from lifecycle.models import GateAction, GateReview, Project
+from metrics.charts import RAG_COLOURS
 from metrics.dashboards import selectors
-from metrics.dashboards.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, Kpi, days_text, index_tone, money, percent, ratio_text, table
 from metrics.dashboards.portfolio.base import MILESTONE_COLOURS
-from metrics.models import MetricSnapshot, ModelAlert
+from metrics.deployments.models import ModelAlert
+from metrics.snapshots.models import MetricSnapshot
 
 RAG_ORDER = ["green", "yellow", "red"]
 

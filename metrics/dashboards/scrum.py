@@ -14,8 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from metrics.choices import ScopeType, SprintState
-from metrics.dashboards.charts import Chart, Table
+from metrics.charts import Chart, Table
 from metrics.dashboards.scrum_figures import (
     burndown_figure,
     burnup_figure,
@@ -27,8 +26,11 @@ from metrics.dashboards.scrum_figures import (
     velocity_figure,
 )
 from metrics.formulas.registry import METRICS, MetricSpec
-from metrics.models import MetricSnapshot, Sprint, Team
+from metrics.scrum.choices import SprintState
 from metrics.scrum.computers import sprint_period
+from metrics.scrum.models import Sprint, Team
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 
 #: Figures the scrum dashboard shows that the registry does not describe.
 SCRUM_SPECS: dict[str, MetricSpec] = {

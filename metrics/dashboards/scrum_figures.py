@@ -8,7 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from metrics.dashboards.charts import RAG_COLOURS
+from metrics.charts import RAG_COLOURS
 from metrics.formulas.bands import SAY_DO_BANDS
 
 SAY_DO_COLOURS = {

@@ -20,8 +20,11 @@ from django.db.models.functions import Cast, Coalesce, Floor
 
 from lifecycle.choices import GateActionKind, GateReviewStatus, Phase
 from lifecycle.models import GateAction, GateReview, Project
-from metrics.choices import AlertState, ScopeType
-from metrics.models import Allocation, MetricSnapshot, ModelAlert
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import ModelAlert
+from metrics.portfolio_inputs.models import Allocation
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 
 #: Charts drawing one mark per project or person show at most this many (the worst first) and link to the rest.
 CHART_ROW_LIMIT = 40

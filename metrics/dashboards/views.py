@@ -1,6 +1,6 @@
 """Dashboard pages: portfolio health and one project. They read snapshots through ``metrics.dashboards.selectors`` and
 build charts with ``metrics.dashboards``; nothing is computed on request. ``?csv=<chart id>`` downloads a
-chart's data (``metrics.dashboards.charts``)."""
+chart's data (``metrics.charts``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from lifecycle.views.common import visible_project
+from metrics.charts import chart_csv_response, find_chart
 from metrics.dashboards import selectors
-from metrics.dashboards.charts import chart_csv_response, find_chart
 from metrics.dashboards.filters import PortfolioDashboardFilterSet
 from metrics.dashboards.portfolio.charts import portfolio_charts
 from metrics.dashboards.portfolio.data import (

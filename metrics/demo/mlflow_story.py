@@ -14,24 +14,19 @@ from lifecycle import services as lifecycle_services
 from lifecycle.choices import GateDecision, GateReviewStatus, Phase
 from lifecycle.models import Project
 from lifecycle.services.raci import gate_people
-from metrics.choices import AlertSeverity, Comparator, GateRuleKind
 from metrics.demo.mlflow_runs import EXPERIMENTS, MONITORING, MONITORING_THRESHOLDS, experiment_name, seed_runs
+from metrics.deployments.choices import AlertSeverity
+from metrics.deployments.models import DeployedModel, ModelAlert
 from metrics.deployments.services import deployed_models as deployments
+from metrics.evidence.choices import GateRuleKind
+from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.services import reviews as evidence
 from metrics.evidence.services import rules as gate_rules
+from metrics.mirror.choices import Comparator
+from metrics.mirror.models import ExperimentLink, MlflowRun, RegisteredModelLink, TrackingServer
 from metrics.mirror.services import links as mlflow_links
 from metrics.mirror.services.model_sync import registered_model_link_sync
 from metrics.mirror.services.sync import experiment_link_sync
-from metrics.models import (
-    DeployedModel,
-    ExperimentLink,
-    GateEvidence,
-    GateRule,
-    MlflowRun,
-    ModelAlert,
-    RegisteredModelLink,
-    TrackingServer,
-)
 
 SERVER_NAME = "Demo MLflow"
 KEY_METRICS = {"regression": ["val_rmse"], "binary": ["val_auc"], "multiclass": ["val_auc"]}

@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from lifecycle.choices import RAG, Phase, ProjectState
 from lifecycle.models import PhaseTransition, Project, SuccessMetric
-from metrics.choices import CostCategory, IssueSeverity
-from metrics.models import StatusReport
+from metrics.portfolio_inputs.choices import CostCategory, IssueSeverity
+from metrics.portfolio_inputs.models import StatusReport
 from metrics.portfolio_inputs.services import health
 from metrics.portfolio_inputs.services import resources as inputs
 

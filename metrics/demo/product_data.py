@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from lifecycle.models import Project
-from metrics.choices import SurveyKind
-from metrics.models import Product
 from metrics.product import services
+from metrics.product.choices import SurveyKind
+from metrics.product.models import Product
 
 DAYS = 120
 USERS = 500

@@ -14,8 +14,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from lifecycle.models import Project
-from metrics.choices import ItemType, StateGroup
-from metrics.models import Sprint, Team, WorkItem
+from metrics.scrum.choices import ItemType, StateGroup
+from metrics.scrum.models import Sprint, Team, WorkItem
 from metrics.scrum.services import items as scrum_items
 from metrics.scrum.services import sprints as scrum
 

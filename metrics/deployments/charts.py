@@ -15,10 +15,11 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.text import slugify
 
-from metrics.dashboards.charts import Chart, Table
+from metrics.charts import Chart, Table
+from metrics.deployments.models import DeployedModel, ProductionThreshold
 from metrics.deployments.services.alerts import monitoring_run
 from metrics.deployments.services.deployed_models import is_healthy
-from metrics.models import DeployedModel, MlflowRun, ProductionThreshold, RunMetricPoint
+from metrics.mirror.models import MlflowRun, RunMetricPoint
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_POINTS = 5000  # per metric: a chart of a year of hourly points stays readable and light

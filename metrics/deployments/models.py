@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from metrics.choices import AlertSeverity, AlertState, Comparator
+from metrics.deployments.choices import AlertSeverity, AlertState
+from metrics.mirror.choices import Comparator
 
 __all__ = ["DeployedModel", "ModelAlert", "ProductionThreshold"]
 

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lifecycle.models import Project
 from lifecycle.views.common import visible_project
-from metrics.choices import AlertState
-from metrics.dashboards.charts import chart_csv_response, find_chart
+from metrics.charts import chart_csv_response, find_chart
 from metrics.deployments.charts import production_chart, production_series
+from metrics.deployments.choices import AlertState
+from metrics.deployments.forms import DeployedModelForm, ResolveForm, ThresholdForm
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from metrics.deployments.services import alerts as alert_service
 from metrics.deployments.services import deployed_models as service
-from metrics.mirror.forms import DeployedModelForm, ResolveForm, ThresholdForm
-from metrics.models import DeployedModel, ModelAlert, ProductionThreshold
 from portal.exceptions import DomainError
 from portfolio.access import can_edit_project
 

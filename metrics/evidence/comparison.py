@@ -14,8 +14,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from metrics.dashboards.charts import Chart, Table
-from metrics.models import RunMetricPoint
+from metrics.charts import Chart, Table
+from metrics.mirror.models import RunMetricPoint
 
 # A param whose values all read as numbers is an axis of numbers; any other is an axis of categories.
 MAX_PARALLEL_PARAMS = 12

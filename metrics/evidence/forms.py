@@ -10,7 +10,8 @@ from django import forms
 from lifecycle.choices import Phase
 from lifecycle.forms_charter import BootstrapMixin
 from lifecycle.models import Project
-from metrics.choices import Comparator, GateRuleKind
+from metrics.evidence.choices import GateRuleKind
+from metrics.mirror.choices import Comparator
 
 
 class GateRuleForm(BootstrapMixin, forms.Form):

@@ -15,7 +15,8 @@ from django.db import models
 from django.db.models import Q
 
 from lifecycle.choices import Phase
-from metrics.choices import Comparator, EvidenceKind, GateRuleKind
+from metrics.evidence.choices import EvidenceKind, GateRuleKind
+from metrics.mirror.choices import Comparator
 
 __all__ = ["GateEvidence", "GateRule"]
 

@@ -26,7 +26,7 @@ class Outcome(StrEnum):
 
 
 class Kind(StrEnum):
-    """Same values as ``metrics.choices.GateRuleKind``."""
+    """Same values as ``metrics.evidence.choices.GateRuleKind``."""
 
     METRIC_THRESHOLD = "metric_threshold"
     ALL_RUNS_FINISHED = "all_runs_finished"

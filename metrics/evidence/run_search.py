@@ -26,7 +26,7 @@ from django.db.models import F, FloatField, Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from metrics.models import MlflowRun
+from metrics.mirror.models import MlflowRun
 from portal.exceptions import ValidationFailed
 
 RUN_STATUSES = ("FINISHED", "RUNNING", "FAILED", "KILLED", "SCHEDULED")

@@ -18,16 +18,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lifecycle.catalog import phase_definition
 from lifecycle.models import GateReview
-from metrics.choices import EvidenceKind
-from metrics.dashboards.charts import chart_csv_response, find_chart
+from lifecycle.selectors import projects_visible_to
+from metrics.charts import chart_csv_response, find_chart
+from metrics.evidence.choices import EvidenceKind
 from metrics.evidence.comparison import ComparedRun, comparison, history_chart, parallel_chart, runs_metric_history
 from metrics.evidence.forms import GateRuleForm, ModelVersionAttachForm
+from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.run_search import RUN_STATUSES, metric_keys, query_as_params, run_query_parse, runs_search
 from metrics.evidence.services import reviews as evidence_services
 from metrics.evidence.services import rules as rule_services
-from metrics.models import ExperimentLink, GateEvidence, GateRule, RegisteredModelLink
+from metrics.mirror.models import ExperimentLink, RegisteredModelLink
 from portal.exceptions import DomainError
-from portfolio.access import can_edit_project, can_manage_portfolio, portfolios_visible_to, projects_visible_to
+from portfolio.access import can_edit_project, can_manage_gate_rules, portfolios_visible_to
 
 SEARCH_LIMIT = 50
 
@@ -167,7 +169,7 @@ def _rules_page(request: HttpRequest, portfolio: Any, form: GateRuleForm, status
         "portfolio": portfolio,
         "rows": rows,
         "form": form,
-        "can_manage": can_manage_portfolio(request.user, portfolio.pk),
+        "can_manage": can_manage_gate_rules(request.user, portfolio.pk),
     }
     return render(request, "metrics/evidence/rules.html", context, status=status)
 

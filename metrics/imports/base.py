@@ -98,7 +98,8 @@ class ImportSpec:
         key. A spec whose scope reaches its portfolio another way overrides this.
         """
         from lifecycle.models import Project
-        from portfolio.access import portfolios_visible_to, projects_visible_to
+        from lifecycle.selectors import projects_visible_to
+        from portfolio.access import portfolios_visible_to
         from portfolio.models import Portfolio
 
         model: Any = self.scope_model

@@ -27,7 +27,7 @@ from metrics.imports.base import (
     import_max_bytes,
     import_spec,
 )
-from metrics.portfolio_inputs.forms import ImportConfirmForm, ImportUploadForm
+from metrics.imports.forms import ImportConfirmForm, ImportUploadForm
 from portal.exceptions import DomainError, NotAllowed, ValidationFailed
 
 PAYLOAD_SALT = "metrics.imports.preview"

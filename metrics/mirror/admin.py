@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from metrics.models import (
+from metrics.mirror.models import (
     ExperimentLink,
     MlflowRun,
     ModelVersionMirror,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
-from metrics.choices import SyncStatus
+from metrics.mirror.choices import SyncStatus
 
 if TYPE_CHECKING:  # imported lazily: loading `mlflow` at model import would slow every process start
     from metrics.mlflow import Credentials, HttpPolicy, MlflowGateway

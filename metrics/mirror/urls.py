@@ -1,8 +1,7 @@
-"""Pages of the metrics app: MLflow links, sync, deployed models and their alerts."""
+"""Pages of the MLflow mirror: a project's links, browsing, sync and its progress."""
 
 from django.urls import path
 
-from metrics.deployments import views as deployments
 from metrics.mirror import views as links
 
 PROJECT = "projects/<int:pk>/"
@@ -22,15 +21,4 @@ urlpatterns = [
     path(f"{PROJECT}mlflow/{KIND}unlink/", links.link_delete, name="mlflow-link-delete"),
     path(f"{PROJECT}mlflow/{KIND}sync/", links.link_sync, name="mlflow-link-sync"),
     path(f"{PROJECT}mlflow/{KIND}status/", links.link_status, name="mlflow-link-status"),
-    # deployed models
-    path(f"{PROJECT}models/", deployments.deployed_models, name="project-deployed-models"),
-    path(f"{PROJECT}models/register/", deployments.deployed_model_register, name="deployed-model-register"),
-    path(f"{PROJECT}models/<int:model_pk>/thresholds/", deployments.threshold_set, name="deployed-model-threshold"),
-    path(
-        f"{PROJECT}models/<int:model_pk>/retrained/",
-        deployments.deployed_model_retrained,
-        name="deployed-model-retrained",
-    ),
-    path(f"{PROJECT}alerts/<int:alert_pk>/acknowledge/", deployments.alert_acknowledge, name="model-alert-acknowledge"),
-    path(f"{PROJECT}alerts/<int:alert_pk>/resolve/", deployments.alert_resolve, name="model-alert-resolve"),
 ]

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lifecycle.models import Project
 from lifecycle.views.common import visible_project
+from metrics.mirror import requests as sync_requests
 from metrics.mirror.forms import ExperimentLinkForm, ModelLinkForm, split_keys
+from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from metrics.mirror.services import links
-from metrics.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from portal.exceptions import DomainError
 from portfolio.access import can_edit_project
 
@@ -100,7 +101,7 @@ def _experiment_rows(project: Project) -> list[dict[str, Any]]:
 
 def _sync_row(project: Project, kind: str, link: ExperimentLink | RegisteredModelLink) -> dict[str, Any]:
     return {
-        "busy": links.link_sync_busy(link),
+        "busy": sync_requests.link_sync_busy(link),
         "status_url": reverse("mlflow-link-status", args=[project.pk, kind, link.pk]),
     }
 
@@ -285,7 +286,7 @@ def _status(request: HttpRequest, project: Project, kind: str, link: Any, *, not
         "project": project,
         "kind": kind,
         "link": link,
-        "busy": links.link_sync_busy(link),
+        "busy": sync_requests.link_sync_busy(link),
         "note": note,
         "can_link": links.can_link_mlflow(request.user, project),
         "status_url": reverse("mlflow-link-status", args=[project.pk, kind, link.pk]),
@@ -300,7 +301,7 @@ def link_sync(request: HttpRequest, pk: int, kind: str, link_pk: int) -> HttpRes
     project = _linkable_project(request, pk)
     link = _link(project, kind, link_pk)
     try:
-        queued = links.link_sync_request(actor=request.user, link=link)
+        queued = sync_requests.link_sync_request(actor=request.user, link=link)
     except DomainError as error:
         note = error.message
     else:

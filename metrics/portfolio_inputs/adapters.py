@@ -20,11 +20,21 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 
 from lifecycle.models import Project
-from metrics.choices import RiskState
 from metrics.formulas import portfolio as formulas
 from metrics.formulas.resources import Utilization, resource_utilization
 from metrics.formulas.value import BenefitPeriod
-from metrics.models import Allocation, Benefit, BudgetPeriod, Capacity, CostEntry, Issue, Risk, StatusReport, TimeEntry
+from metrics.portfolio_inputs.choices import RiskState
+from metrics.portfolio_inputs.models import (
+    Allocation,
+    Benefit,
+    BudgetPeriod,
+    Capacity,
+    CostEntry,
+    Issue,
+    Risk,
+    StatusReport,
+    TimeEntry,
+)
 
 __all__ = [
     "EarnedValueInputs",

@@ -3,7 +3,7 @@ history-bearing rows (status reports, measurements) cannot be edited here."""
 
 from django.contrib import admin
 
-from metrics.models import (
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,

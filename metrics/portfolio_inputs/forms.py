@@ -13,42 +13,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.template.defaultfilters import filesizeformat
 
 from lifecycle.choices import RAG
 from lifecycle.forms import BootstrapForm, DateInput, PersonChoiceField
 from lifecycle.models import SuccessMetric
-from metrics.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity
-from metrics.models import Benefit
+from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity
+from metrics.portfolio_inputs.models import Benefit
 from portfolio.models import Membership
 
 User = get_user_model()
-
-
-class ImportUploadForm(BootstrapForm):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 text, comma, semicolon or tab separated.")
-
-    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
-        self.fields["file"].help_text += f" At most {filesizeformat(max_bytes)}."
-        self.fields["file"].widget.attrs["accept"] = ".csv,.tsv,.txt,text/csv,text/plain"
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(self.max_bytes)}. "
-                "Split it into smaller files."
-            )
-        return upload
-
-
-class ImportConfirmForm(forms.Form):
-    """The confirmation of a preview: the signed copy of the file, and whether bad rows are skipped."""
-
-    payload = forms.CharField(widget=forms.HiddenInput)
-    skip_invalid = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 # --- input forms ----------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from lifecycle.choices import RAG
-from metrics.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity, RiskState
+from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity, RiskState
 
 __all__ = [
     "Allocation",

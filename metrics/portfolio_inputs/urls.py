@@ -1,13 +1,10 @@
-"""Pages of the metrics app: inputs (the project's input pages) and the CSV import pages of every area."""
+"""Pages of the portfolio inputs: a project's input hub, one page per input, row actions; the portfolio's capacity."""
 
 from django.urls import path
 
-from metrics.imports import views as imports
 from metrics.portfolio_inputs.views import actions, capacity, hub, sections
 
 urlpatterns = [
-    # CSV import of any registered kind (metrics.imports), into one scope (a project, a team, a portfolio...)
-    path("imports/<slug:kind>/<int:scope_pk>/", imports.import_page, name="import-csv"),
     # portfolio inputs of a project
     path("projects/<int:pk>/inputs/", hub.project_inputs, name="project-inputs"),
     path("projects/<int:pk>/inputs/benefits/define/", sections.benefit_add, name="project-benefit-add"),

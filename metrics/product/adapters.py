@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
-from metrics.choices import SurveyKind
 from metrics.formulas import product as formulas
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.product.choices import SurveyKind
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 
 __all__ = [
     "RevenueSummary",

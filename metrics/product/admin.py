@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from portal.admin import ReadOnlyAdmin
 
 

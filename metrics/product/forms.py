@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from lifecycle.forms import BootstrapForm
-from metrics.choices import SurveyKind
+from metrics.product.choices import SurveyKind
 
 
 def _date() -> forms.CharField:

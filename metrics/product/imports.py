@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from metrics.imports.base import Column, ImportSpec, register_import
 from metrics.input_rules import require_product_writer
-from metrics.models import Customer, Product
 from metrics.product import services
+from metrics.product.models import Customer, Product
 from portal.exceptions import ValidationFailed
 from portal.models import User
 

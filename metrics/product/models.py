@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q
 
-from metrics.choices import SURVEY_SCORE_RANGE, SurveyKind
+from metrics.product.choices import SURVEY_SCORE_RANGE, SurveyKind
 
 __all__ = ["Customer", "MarketingSpend", "Order", "Product", "ProductEvent", "SurveyResponse"]
 

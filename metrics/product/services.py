@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write
-from metrics.choices import SURVEY_SCORE_RANGE, SurveyKind
 from metrics.input_rules import (
     Errors,
     create_unique,
@@ -27,8 +26,9 @@ from metrics.input_rules import (
     read_text,
     require_product_writer,
 )
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
-from metrics.snapshots.services import compute_request_for_product
+from metrics.product.choices import SURVEY_SCORE_RANGE, SurveyKind
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.snapshots.requests import compute_request_for_product
 from portal.exceptions import ValidationFailed
 from portal.models import User
 

@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lifecycle.forms import add_domain_error
+from lifecycle.selectors import projects_visible_to
 from lifecycle.views.common import visible_project
-from metrics.dashboards.charts import chart_csv_response, find_chart
+from metrics.charts import chart_csv_response, find_chart
 from metrics.dashboards.product import (
     EntryLinks,
     dau_trend_chart,
@@ -32,12 +32,12 @@ from metrics.dashboards.product import (
     product_charts,
     product_snapshots,
 )
-from metrics.input_rules import can_write_product_data
-from metrics.models import Customer, Product
 from metrics.product import forms, services
-from metrics.snapshots.services import compute_request_for_product
+from metrics.product.models import Customer, Product
+from metrics.snapshots.requests import compute_request_for_product
 from portal.exceptions import DomainError, ValidationFailed
-from portfolio.access import projects_visible_to
+from portal.forms import add_domain_error
+from portfolio.access import can_write_product_data
 
 WRITE_REFUSED = "Only the portfolio's managers and product managers enter product data."
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from metrics.choices import ItemType, StateGroup
 from metrics.formulas import scrum as formulas
-from metrics.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
+from metrics.scrum.choices import ItemType, StateGroup
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
 
 __all__ = [
     "as_formula_sprint",

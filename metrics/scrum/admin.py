@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from metrics.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
 from portal.admin import ReadOnlyAdmin
 
 

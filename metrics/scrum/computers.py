@@ -26,15 +26,16 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from metrics.choices import ItemType, ScopeType, StateGroup
 from metrics.formulas import forecast as forecast_formulas
 from metrics.formulas import scrum as formulas
 from metrics.formulas import sprint_charts
 from metrics.formulas.bands import FORECAST_MIN_SPRINTS, SAY_DO_BANDS, VELOCITY_WINDOW
-from metrics.models import MoodVote, RetroAction, Sprint, Team, WorkItem
 from metrics.scrum.adapters import as_formula_sprint, frozen_summary, sprint_key
 from metrics.scrum.adapters import team_work_item_changes as team_changes
-from metrics.snapshots.services import ScopeResult, SnapshotValue, snapshot_computer
+from metrics.scrum.choices import ItemType, StateGroup
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, Team, WorkItem
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.registry import ScopeResult, SnapshotValue, snapshot_computer
 
 __all__ = ["FORECAST_SEED", "sprint_period", "team_compute"]
 
@@ -349,7 +350,7 @@ def _backlog(team: Team) -> tuple[float, int]:
     return float(totals["points"] or 0), int(totals["defects"] or 0)
 
 
-@snapshot_computer(ScopeType.TEAM)
+@snapshot_computer(ScopeType.TEAM, scope_ids=lambda: Team.objects.order_by("pk").values_list("pk", flat=True))
 def team_compute(team_id: int) -> ScopeResult | None:
     """Every scrum snapshot of one team; None when the team is gone."""
     team = Team.objects.filter(pk=team_id).first()

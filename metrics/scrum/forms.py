@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from lifecycle.forms import BootstrapForm, manageable_portfolios
 from lifecycle.models import Project
-from metrics.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
-from metrics.models import Sprint, Team, WorkItem
+from metrics.scrum.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
+from metrics.scrum.models import Sprint, Team, WorkItem
 from portal.models import User
 from portfolio.models import Membership
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from metrics.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
+from metrics.scrum.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
 
 __all__ = ["MoodVote", "RetroAction", "Sprint", "SprintReopening", "Team", "WorkItem", "WorkItemChange"]
 

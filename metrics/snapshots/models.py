@@ -10,7 +10,7 @@ type. A snapshot of a closed sprint is ``frozen``: recomputation skips it.
 
 from django.db import models
 
-from metrics.choices import ScopeType
+from metrics.snapshots.choices import ScopeType
 
 __all__ = ["MetricComputeRequest", "MetricSnapshot"]
 

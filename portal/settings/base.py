@@ -164,7 +164,7 @@ SPECTACULAR_SETTINGS = {
         "GateDecisionEnum": "lifecycle.choices.GateDecision",
         "RaciRoleEnum": "lifecycle.choices.RaciRole",
         "PortfolioRoleEnum": "portfolio.choices.Role",
-        "GateRuleKindEnum": "metrics.choices.GateRuleKind",
+        "GateRuleKindEnum": "metrics.evidence.choices.GateRuleKind",
     },
 }
 

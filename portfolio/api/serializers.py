@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import UserSummarySerializer
+from portal.serializers import UserSummarySerializer
 from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 

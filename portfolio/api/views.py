@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.api.serializers import (
     BusinessUnitSerializer,
     MembershipSerializer,

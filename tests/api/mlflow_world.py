@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from metrics.deployments.models import DeployedModel
 from metrics.deployments.services import alerts
 from metrics.deployments.services import deployed_models as deployments
-from metrics.models import DeployedModel, ExperimentLink, MlflowRun, RegisteredModelLink, RunMetricPoint, TrackingServer
+from metrics.mirror.models import ExperimentLink, MlflowRun, RegisteredModelLink, RunMetricPoint, TrackingServer
 
 
 def mlflow_world(project, people, server: TrackingServer | None = None) -> dict[str, int]:

@@ -7,8 +7,8 @@ import pytest
 
 from lifecycle.choices import Phase
 from lifecycle.models import AuditRecord, GateReview
+from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.services.reviews import evidence_attach_run
-from metrics.models import GateEvidence, GateRule
 from tests.metrics.evidence_world import evidence_rows, mirrored_world, modeling_rules
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from portal.api_base import PortfolioScopedViewSet
+from portfolio.api.base import PortfolioScopedViewSet
 from tests.api.test_metrics_world import (
     budget_import_registered,
     build_product,

@@ -7,7 +7,16 @@ import pytest
 from django.utils import timezone
 
 from lifecycle.models import AuditRecord
-from metrics.models import BenefitMeasurement, BudgetPeriod, Capacity, CostEntry, Issue, Risk, StatusReport, TimeEntry
+from metrics.portfolio_inputs.models import (
+    BenefitMeasurement,
+    BudgetPeriod,
+    Capacity,
+    CostEntry,
+    Issue,
+    Risk,
+    StatusReport,
+    TimeEntry,
+)
 from metrics.portfolio_inputs.services import resources as services
 from tests.api.test_metrics_world import api_refused, build_portfolio_inputs
 

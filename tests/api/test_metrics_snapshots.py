@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from metrics.formulas.registry import METRICS
-from metrics.models import MetricSnapshot
+from metrics.snapshots.models import MetricSnapshot
 from tests.api.test_metrics_world import api_refused, make_snapshot
 from tests.factories import UserFactory, make_project
 

@@ -11,36 +11,24 @@ from django.utils import timezone
 from lifecycle.models import AuditRecord, Project
 from metrics.imports import IMPORT_SPECS, Column, ImportSpec
 from metrics.input_rules import require_manager
-from metrics.models import (
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
     BudgetPeriod,
     Capacity,
     CostEntry,
-    Customer,
     Issue,
-    MarketingSpend,
-    MetricComputeRequest,
-    MetricSnapshot,
-    MoodVote,
-    Order,
-    Product,
-    ProductEvent,
-    RetroAction,
     Risk,
-    Sprint,
-    SprintReopening,
     StatusReport,
-    SurveyResponse,
-    Team,
     TimeEntry,
-    WorkItem,
-    WorkItemChange,
 )
 from metrics.portfolio_inputs.services import resources as portfolio_services
 from metrics.product import services as product_services
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
 from metrics.scrum.services import sprints as scrum_services
+from metrics.snapshots.models import MetricComputeRequest, MetricSnapshot
 from tests.unchanged import refused_checker
 
 UTC = datetime.UTC
@@ -234,7 +222,9 @@ def budget_import_registered():
 
 
 #: The views of the metrics inputs, imports and snapshots (other metrics API areas live in other modules).
-METRICS_VIEWS = "metrics.api.views."
+METRICS_VIEWS = tuple(
+    f"metrics.{area}.api.views" for area in ("imports", "portfolio_inputs", "product", "scrum", "snapshots")
+)
 
 
 def metrics_routes() -> list[tuple[str, Any]]:

@@ -13,17 +13,10 @@ from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 
 from lifecycle.models import AuditRecord, Project
-from metrics.choices import AlertState
-from metrics.models import (
-    DeployedModel,
-    ExperimentLink,
-    ModelAlert,
-    ProductionThreshold,
-    RegisteredModelLink,
-    RunMetricPoint,
-    TrackingServer,
-)
-from portal.api_base import PortfolioScopedViewSet
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.mirror.models import ExperimentLink, RegisteredModelLink, RunMetricPoint, TrackingServer
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.choices import Role
 from tests.api.conftest import db_fingerprint
 from tests.api.mlflow_world import mlflow_world

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
-from metrics.models import GateRule
+from metrics.evidence.models import GateRule
 from tests.api.mlflow_world import mlflow_world
 from tests.api.test_metrics_world import metrics_paths
 from tests.api.test_scoping import api_routes

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
-from portal.api_base import PortfolioScopedViewSet
+from portfolio.api.base import PortfolioScopedViewSet
 from tests.api.conftest import db_fingerprint
 from tests.api.mlflow_world import mlflow_world
 from tests.api.test_metrics_world import budget_import_registered, build_world
@@ -48,8 +48,8 @@ def api_routes() -> list[tuple[str, object]]:
 @pytest.fixture
 def world(project, people):
     """One row of every kind in the PM's portfolio."""
+    from metrics.evidence.models import GateRule
     from metrics.evidence.services.reviews import evidence_attach_run
-    from metrics.models import GateRule
     from tests.metrics.evidence_world import mirrored_world
 
     provide_required_artifacts(project, people["pm"])

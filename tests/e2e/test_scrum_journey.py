@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from metrics.choices import ScopeType, SprintState
-from metrics.models import MetricSnapshot, Sprint, WorkItem
+from metrics.scrum.choices import SprintState
+from metrics.scrum.models import Sprint, WorkItem
 from metrics.scrum.services import sprints as services
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 from portfolio.choices import Role
 from tests.factories import PortfolioFactory, make_project, member
 

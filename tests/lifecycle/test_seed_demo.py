@@ -42,7 +42,10 @@ def _assert_metrics_demo() -> None:
     from django.utils import timezone
 
     from lifecycle.models import PhaseTransition
-    from metrics.models import MetricSnapshot, ProductEvent, Sprint, StatusReport, Team, WorkItem
+    from metrics.portfolio_inputs.models import StatusReport
+    from metrics.product.models import ProductEvent
+    from metrics.scrum.models import Sprint, Team, WorkItem
+    from metrics.snapshots.models import MetricSnapshot
 
     assert PhaseTransition.objects.order_by("at").first().at < timezone.now() - datetime.timedelta(days=180)
     teams = Team.objects.all()

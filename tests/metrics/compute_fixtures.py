@@ -17,9 +17,12 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from lifecycle.models import Project
-from metrics.choices import ScopeType
-from metrics.models import CostEntry, MetricSnapshot, Product, Team
-from metrics.snapshots.services import COMPUTERS, ScopeResult, SnapshotValue
+from metrics.portfolio_inputs.models import CostEntry
+from metrics.product.models import Product
+from metrics.scrum.models import Team
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
+from metrics.snapshots.registry import COMPUTERS, ScopeResult, SnapshotValue
 from portal.celery import app
 from portfolio.models import Membership, Portfolio
 

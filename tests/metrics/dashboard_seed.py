@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from lifecycle.choices import GateDecision, GateReviewStatus
 from lifecycle.models import GateReview, Milestone, Project
-from metrics.choices import ScopeType
-from metrics.models import (
+from metrics.portfolio_inputs.computers.projects import projects_compute
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
@@ -23,7 +23,7 @@ from metrics.models import (
     Risk,
     StatusReport,
 )
-from metrics.portfolio_inputs.computers.projects import projects_compute
+from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 

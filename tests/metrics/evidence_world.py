@@ -14,17 +14,10 @@ from django.utils import timezone
 
 from lifecycle.choices import Phase
 from lifecycle.models import AuditRecord, GateReview, Project
+from metrics.evidence.models import GateEvidence, GateRule
+from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from metrics.mirror.services.model_sync import registered_model_link_sync
 from metrics.mirror.services.sync import experiment_link_sync
-from metrics.models import (
-    ExperimentLink,
-    GateEvidence,
-    GateRule,
-    MlflowRun,
-    ModelVersionMirror,
-    RegisteredModelLink,
-    TrackingServer,
-)
 from tests.lifecycle.service_helpers import open_review, pass_gate
 from tests.unchanged import refused_checker
 

@@ -3,24 +3,19 @@
 from typing import Any
 
 from lifecycle.models import AuditRecord, Project
-from metrics.models import (
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
     BudgetPeriod,
     Capacity,
     CostEntry,
-    Customer,
     Issue,
-    MarketingSpend,
-    Order,
-    Product,
-    ProductEvent,
     Risk,
     StatusReport,
-    SurveyResponse,
     TimeEntry,
 )
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from tests.unchanged import audit_actions, refused_checker  # noqa: F401 (audit_actions re-exported)
 
 TRACKED_MODELS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from metrics.choices import ItemType, StateGroup
-from metrics.models import Sprint, Team, WorkItem
+from metrics.scrum.choices import ItemType, StateGroup
+from metrics.scrum.models import Sprint, Team, WorkItem
 from metrics.scrum.services import sprints as services
 
 UTC = datetime.UTC

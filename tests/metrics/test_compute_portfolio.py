@@ -10,26 +10,25 @@ from django.utils import timezone
 
 from lifecycle.choices import GateDecision, GateReviewStatus
 from lifecycle.models import GateReview, Milestone, PhaseTransition
-from metrics.choices import ScopeType
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from metrics.formulas import portfolio as formulas
-from metrics.models import (
+from metrics.formulas.lifecycle import phase_durations
+from metrics.portfolio_inputs.computers.parts import ALERT_IMPACT
+from metrics.portfolio_inputs.computers.people import person_result
+from metrics.portfolio_inputs.computers.projects import portfolio_compute, project_results_for
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
     BudgetPeriod,
     Capacity,
     CostEntry,
-    DeployedModel,
     Issue,
-    MetricSnapshot,
-    ModelAlert,
-    ProductionThreshold,
     Risk,
     StatusReport,
 )
-from metrics.portfolio_inputs.computers.parts import ALERT_IMPACT, phase_durations
-from metrics.portfolio_inputs.computers.people import person_result
-from metrics.portfolio_inputs.computers.projects import portfolio_compute, project_results_for
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 from tests.metrics.dashboard_seed import seed_projects

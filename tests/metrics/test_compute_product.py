@@ -6,12 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.choices import ScopeType
 from metrics.formulas import product as formulas
-from metrics.models import MetricSnapshot
 from metrics.product import services
 from metrics.product.computers.products import product_compute
 from metrics.product.computers.series import rolling_active_users
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.services import scope_compute
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.choices import ItemType, ScopeType, StateGroup
 from metrics.formulas.bands import FORECAST_MIN_SPRINTS
-from metrics.models import MetricSnapshot, Sprint
+from metrics.scrum.choices import ItemType, StateGroup
 from metrics.scrum.computers import sprint_period, team_compute
+from metrics.scrum.models import Sprint
 from metrics.scrum.services import sprints as services
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.services import scope_compute
 from tests.metrics.scrum_builders import at, closed_sprint, done, item, make_team, sprint, update
 

@@ -12,16 +12,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from kombu.exceptions import OperationalError  # what Celery raises when the broker is unreachable
 
-from metrics.mirror import tasks
-from metrics.models import MetricComputeRequest, MetricSnapshot
 from metrics.portfolio_inputs.services import resources as inputs
-from metrics.snapshots.services import (
-    COMPUTERS,
-    compute_request,
-    pending_scopes_compute,
-    scope_compute,
-    scope_recompute,
-)
+from metrics.snapshots import tasks
+from metrics.snapshots.models import MetricComputeRequest, MetricSnapshot
+from metrics.snapshots.registry import COMPUTERS
+from metrics.snapshots.requests import compute_request
+from metrics.snapshots.services import pending_scopes_compute, scope_compute, scope_recompute
 from portal.celery import app
 from portal.exceptions import NotAllowed, ValidationFailed
 from portfolio.models import Portfolio

@@ -8,10 +8,10 @@ import datetime
 import pytest
 
 from lifecycle import services as lifecycle
-from metrics.models import MetricComputeRequest
 from metrics.portfolio_inputs.services import resources as inputs
 from metrics.product import services as products
 from metrics.scrum.services import sprints as scrum
+from metrics.snapshots.models import MetricComputeRequest
 from portal.exceptions import NotAllowed, ValidationFailed
 from portfolio.choices import Role
 from portfolio.models import Membership, Portfolio

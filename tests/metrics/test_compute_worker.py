@@ -10,9 +10,9 @@ import pytest
 from celery.signals import after_task_publish, task_postrun
 from django.db import transaction
 
-from metrics.mirror import tasks
-from metrics.models import MetricComputeRequest, MetricSnapshot
 from metrics.portfolio_inputs.services import resources as inputs
+from metrics.snapshots import tasks
+from metrics.snapshots.models import MetricComputeRequest, MetricSnapshot
 from metrics.snapshots.services import scope_recompute
 from portfolio.models import Portfolio
 from tests.factories import make_project

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from metrics.models import MetricSnapshot
+from metrics.snapshots.models import MetricSnapshot
 from portfolio.choices import Role
 from tests.factories import BusinessUnitFactory, PortfolioFactory, UserFactory, member
 from tests.metrics.dashboard_seed import compute_all, seed_projects

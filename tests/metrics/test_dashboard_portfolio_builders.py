@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import pytest
 
 from lifecycle.choices import Phase
+from metrics.charts import Chart, Table
 from metrics.dashboards import selectors
-from metrics.dashboards.charts import Chart, Table
 from metrics.dashboards.common import DashboardChart, money, specs_for
 from metrics.dashboards.portfolio.charts import health_chart, portfolio_charts, status_chart
 from metrics.dashboards.portfolio.data import PortfolioDashboardData

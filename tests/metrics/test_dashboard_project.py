@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from lifecycle.models import GateAction, GateReview
-from metrics.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from tests.metrics.dashboard_seed import compute_all, seed_projects
 
 

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from lifecycle.models import AuditRecord, GateReview
+from metrics.deployments.models import ModelAlert
+from metrics.evidence.models import GateEvidence
 from metrics.evidence.services.reviews import review_evidence_state
-from metrics.models import ExperimentLink, GateEvidence, MlflowRun, ModelAlert, ModelVersionMirror
+from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror
 
 pytestmark = pytest.mark.django_db
 

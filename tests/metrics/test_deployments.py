@@ -9,21 +9,14 @@ import pytest
 from django.utils import timezone
 
 from lifecycle.models import AuditRecord, Project
-from metrics.choices import AlertState
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from metrics.deployments.services import alerts
 from metrics.deployments.services import deployed_models as service
+from metrics.mirror.models import ExperimentLink, MlflowRun, RunMetricPoint, TrackingServer
 from metrics.mirror.services.links import experiment_link_create
 from metrics.mirror.services.sync import experiment_link_sync
 from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import (
-    DeployedModel,
-    ExperimentLink,
-    MlflowRun,
-    ModelAlert,
-    ProductionThreshold,
-    RunMetricPoint,
-    TrackingServer,
-)
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.metrics.mlflow_seed import Seeder
 
@@ -337,15 +330,12 @@ def test_open_alerts_of_a_project_come_most_severe_first(project, people, offlin
     assert keys == ["latency_p95", "drift_psi"]
 
 
-def test_the_evaluation_task_opens_alerts_once_and_ignores_removed_models(project, people, offline_server) -> None:
-    from metrics.mirror.tasks import deployed_model_evaluate_task
-
+def test_evaluating_twice_opens_one_alert(project, people, offline_server) -> None:
     model = mirrored_model(project, people, offline_server, [0.5])
     service.production_threshold_set(
         actor=people["pm"], model=model, metric_key="drift_psi", comparator="<", threshold=0.2
     )
 
-    assert deployed_model_evaluate_task.delay(model.pk).get() == 1
-    assert deployed_model_evaluate_task.delay(model.pk).get() == 0
-    assert deployed_model_evaluate_task.delay(10**9).get() == 0
+    assert len(alerts.deployed_model_evaluate(model.pk)) == 1
+    assert len(alerts.deployed_model_evaluate(model.pk)) == 0
     assert ModelAlert.objects.count() == 1

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lifecycle.models import Project
-from metrics.choices import AlertState
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import DeployedModel, ModelAlert
 from metrics.deployments.services import alerts
 from metrics.deployments.services import deployed_models as service
-from metrics.models import DeployedModel, ExperimentLink, MlflowRun, ModelAlert, RunMetricPoint, TrackingServer
+from metrics.mirror.models import ExperimentLink, MlflowRun, RunMetricPoint, TrackingServer
 
 BASE_MS = 1_750_000_000_000
 

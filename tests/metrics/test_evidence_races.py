@@ -9,8 +9,8 @@ from django.db import connection
 from lifecycle import services
 from lifecycle.choices import GateDecision
 from lifecycle.services import gates as gates_module
+from metrics.evidence.models import GateEvidence
 from metrics.evidence.services import reviews as evidence_module
-from metrics.models import GateEvidence
 from portal.exceptions import TransitionNotAllowed
 from tests.lifecycle.service_helpers import condition
 from tests.metrics.evidence_world import mirrored_world

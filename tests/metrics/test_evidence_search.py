@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from metrics.evidence.run_search import metric_keys, query_as_params, run_query_checked, run_query_parse, runs_search
 from metrics.evidence.services.reviews import runs_linked_to
-from metrics.models import ExperimentLink, MlflowRun, TrackingServer
+from metrics.mirror.models import ExperimentLink, MlflowRun, TrackingServer
 from portal.exceptions import ValidationFailed
 
 

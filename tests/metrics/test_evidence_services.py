@@ -8,6 +8,7 @@ import pytest
 from lifecycle import services as lifecycle_services
 from lifecycle.choices import GateDecision, GateReviewStatus, Phase
 from lifecycle.models import AuditRecord, GateReview, Project
+from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.rules import Outcome
 from metrics.evidence.services.reviews import (
     evidence_attach_model_version,
@@ -16,7 +17,6 @@ from metrics.evidence.services.reviews import (
     review_evidence_state,
 )
 from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import GateEvidence, GateRule
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import make_project
 from tests.lifecycle.service_helpers import condition

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from lifecycle.choices import GateDecision, Phase
 from lifecycle.models import AuditRecord, GateReview
+from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.services.reviews import evidence_attach_run
-from metrics.models import GateEvidence, GateRule, RunMetricPoint
+from metrics.mirror.models import RunMetricPoint
 from tests.metrics.evidence_world import evidence_rows, mirrored_world, modeling_rules
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from lifecycle.choices import Phase
 from lifecycle.models import AuditRecord
+from metrics.evidence.models import GateRule
 from metrics.evidence.rules import (
     Outcome,
     RuleSpec,
@@ -21,7 +22,6 @@ from metrics.evidence.rules import (
     version_facts,
 )
 from metrics.evidence.services.rules import gate_rule_create, gate_rule_deactivate, gate_rule_update, rules_applying
-from metrics.models import GateRule
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.factories import make_project
 from tests.metrics.evidence_world import refused

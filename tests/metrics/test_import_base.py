@@ -18,7 +18,9 @@ from metrics.imports.base import (
     import_spec,
     import_specs,
 )
-from metrics.models import CostEntry, Product, Team
+from metrics.portfolio_inputs.models import CostEntry
+from metrics.product.models import Product
+from metrics.scrum.models import Team
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portfolio.models import Portfolio
 from tests.factories import PortfolioFactory, make_project

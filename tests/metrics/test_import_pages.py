@@ -11,7 +11,7 @@ from django.urls import reverse
 from lifecycle.models import AuditRecord
 from metrics.imports import views as import_views
 from metrics.imports.base import IMPORT_AUDIT_ACTION
-from metrics.models import BudgetPeriod, CostEntry, TimeEntry
+from metrics.portfolio_inputs.models import BudgetPeriod, CostEntry, TimeEntry
 from metrics.portfolio_inputs.services import resources as services
 from portfolio.choices import Role
 from tests.factories import PortfolioFactory, make_project, member

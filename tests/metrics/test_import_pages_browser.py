@@ -5,7 +5,7 @@ import os
 import pytest
 from django.urls import reverse
 
-from metrics.models import CostEntry
+from metrics.portfolio_inputs.models import CostEntry
 from tests.e2e import conftest as e2e
 
 # The browser fixtures of tests/e2e, used here beside the pages they test.

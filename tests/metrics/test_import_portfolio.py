@@ -8,7 +8,7 @@ import pytest
 from lifecycle import services as lifecycle_services
 from lifecycle.models import AuditRecord, Charter, CharterVersion, Milestone
 from metrics.imports.base import import_csv, import_spec
-from metrics.models import (
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,

@@ -9,9 +9,9 @@ from django.db import connection
 
 from metrics.imports import import_csv
 from metrics.imports.base import import_spec, import_specs
-from metrics.models import Customer, MarketingSpend, Order, ProductEvent, SurveyResponse
 from metrics.product import imports as product_imports
 from metrics.product import services
+from metrics.product.models import Customer, MarketingSpend, Order, ProductEvent, SurveyResponse
 from portal.exceptions import NotAllowed
 from tests.metrics.inputs_helpers import everything, refused
 

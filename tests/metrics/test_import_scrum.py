@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from lifecycle.models import AuditRecord
-from metrics.choices import ItemType, SprintState, StateGroup
 from metrics.imports import IMPORT_SPECS, import_csv
-from metrics.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
+from metrics.scrum.choices import ItemType, SprintState, StateGroup
 from metrics.scrum.imports.items import parse_moment
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
 from metrics.scrum.services import sprints as services
 from portal.exceptions import NotAllowed
 from tests.metrics.scrum_builders import make_team, sprint

@@ -11,6 +11,14 @@ from typing import Any
 import pytest
 
 from lifecycle.models import AuditRecord
+from metrics.mirror.models import (
+    ExperimentLink,
+    MlflowRun,
+    ModelVersionMirror,
+    RegisteredModelLink,
+    RunMetricPoint,
+    TrackingServer,
+)
 from metrics.mirror.services.links import (
     experiment_link_create,
     experiment_link_delete,
@@ -22,14 +30,6 @@ from metrics.mirror.services.model_sync import registered_model_link_sync
 from metrics.mirror.services.sync import experiment_link_sync
 from metrics.mlflow import HttpPolicy, MlflowGateway, MlflowUnavailable
 from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import (
-    ExperimentLink,
-    MlflowRun,
-    ModelVersionMirror,
-    RegisteredModelLink,
-    RunMetricPoint,
-    TrackingServer,
-)
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.metrics.mlflow_seed import Seeder, now_ms
 

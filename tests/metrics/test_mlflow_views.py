@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.choices import SyncStatus
+from metrics.mirror.choices import SyncStatus
+from metrics.mirror.models import ExperimentLink, MlflowRun, RegisteredModelLink, TrackingServer
 from metrics.mirror.services.links import experiment_link_create
 from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import ExperimentLink, MlflowRun, RegisteredModelLink, TrackingServer
 from tests.metrics.mlflow_seed import Seeder
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from metrics.mirror.models import ExperimentLink, MlflowRun, TrackingServer
 from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import ExperimentLink, MlflowRun, TrackingServer
 from tests.e2e.conftest import browser, login, new_context  # noqa: F401 - fixtures
 from tests.metrics.mlflow_seed import Seeder
 

@@ -7,8 +7,8 @@ import pytest
 
 from lifecycle import services as lifecycle_services
 from lifecycle.models import AuditRecord, Project
-from metrics.choices import CostCategory, RiskState
-from metrics.models import (
+from metrics.portfolio_inputs.choices import CostCategory, RiskState
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,

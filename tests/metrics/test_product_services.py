@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from lifecycle.models import AuditRecord
 from metrics.formulas import product as formulas
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from metrics.product import adapters, services
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.metrics.inputs_helpers import audit_actions, refused
 

@@ -270,7 +270,7 @@ def test_adapters_run_the_same_queries_for_5_and_for_50_items(portfolio, people)
 
 
 def test_the_model_choices_are_the_formula_enums():
-    from metrics import choices
+    from metrics.scrum import choices
 
     assert choices.StateGroup.values == [member.value for member in formulas.StateGroup]
     assert choices.ItemType.values == [member.value for member in formulas.ItemType]

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from lifecycle.models import AuditRecord
-from metrics.choices import ItemType, SprintState, StateGroup
 from metrics.formulas.scrum import sprint_summary
-from metrics.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
 from metrics.scrum.adapters import as_formula_sprint, work_item_changes
+from metrics.scrum.choices import ItemType, SprintState, StateGroup
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
 from metrics.scrum.services import items as scrum_items
 from metrics.scrum.services import sprints as services
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed

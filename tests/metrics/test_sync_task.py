@@ -11,9 +11,9 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from metrics.mirror import tasks
+from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from metrics.mlflow import MlflowNotFound, MlflowUnavailable
 from metrics.mlflow.local_server import LocalMlflowServer
-from metrics.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from portal.celery import app
 from tests.factories import make_project
 from tests.metrics.mlflow_seed import Seeder

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from lifecycle import services as lifecycle_services
 from lifecycle.models import AuditRecord, Charter
-from metrics.choices import RiskState
-from metrics.models import (
+from metrics.portfolio_inputs.choices import RiskState
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,

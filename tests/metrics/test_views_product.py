@@ -8,17 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from metrics.choices import ScopeType
-from metrics.models import (
-    Customer,
-    MarketingSpend,
-    MetricComputeRequest,
-    Order,
-    Product,
-    ProductEvent,
-    SurveyResponse,
-)
 from metrics.product import services
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricComputeRequest
 from metrics.snapshots.services import scope_compute
 from tests.metrics.inputs_helpers import everything
 

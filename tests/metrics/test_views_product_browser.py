@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from metrics.choices import ScopeType
 from metrics.product import services
+from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.services import scope_compute
 from tests.e2e.conftest import browser, login, new_context  # noqa: F401 (fixtures of the browser journeys)
 

@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lifecycle.models import AuditRecord
-from metrics.choices import ScopeType, SprintState, StateGroup
-from metrics.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
+from metrics.scrum.choices import SprintState, StateGroup
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
 from metrics.scrum.services import sprints as services
+from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 from tests.metrics.scrum_builders import at, closed_sprint, done, item, make_team, sprint

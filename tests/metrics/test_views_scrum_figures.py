@@ -2,7 +2,7 @@
 
 from metrics.dashboards.scrum import current_sprint, pick_sprint
 from metrics.dashboards.scrum_figures import burndown_figure, burnup_figure, forecast_figure, say_do_figure
-from metrics.models import Sprint
+from metrics.scrum.models import Sprint
 
 
 def day(date: str, working: bool, scope: float, completed: float, ideal: float, change: float) -> dict:

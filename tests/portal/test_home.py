@@ -13,17 +13,12 @@ from django.utils import timezone
 
 from lifecycle.choices import GateActionKind, GateDecision, GateReviewStatus, Phase, RaciRole
 from lifecycle.models import GateAction, GateReview, GateVote, Project, RaciAssignment
-from metrics.choices import AlertState, EvidenceKind
-from metrics.models import (
-    DeployedModel,
-    ExperimentLink,
-    GateEvidence,
-    MlflowRun,
-    ModelAlert,
-    ProductionThreshold,
-    StatusReport,
-    TrackingServer,
-)
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.evidence.choices import EvidenceKind
+from metrics.evidence.models import GateEvidence
+from metrics.mirror.models import ExperimentLink, MlflowRun, TrackingServer
+from metrics.portfolio_inputs.models import StatusReport
 from portal import views
 from portfolio.choices import Role
 from portfolio.models import Membership, Portfolio

@@ -3,9 +3,9 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import REASON_TEXT, UserSummarySerializer
 from lifecycle.choices import Phase
 from lifecycle.models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver
+from portal.serializers import REASON_TEXT, UserSummarySerializer
 
 
 class ArtifactTypeSerializer(serializers.ModelSerializer):

@@ -5,10 +5,10 @@ from typing import Any
 from django.core.validators import URLValidator
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import LONG_TEXT, UserSummarySerializer
 from lifecycle.choices import GoalType
 from lifecycle.models import Charter, CharterVersion, DataDictionaryEntry, DataSource, Milestone, SuccessMetric
 from lifecycle.services.charter import CHARTER_FIELDS, CHARTER_SECTIONS
+from portal.serializers import LONG_TEXT, UserSummarySerializer
 
 
 def _row_serializer(row_model: type, section: str) -> type[serializers.ModelSerializer]:

@@ -4,11 +4,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import LONG_TEXT, REASON_TEXT, UserSummarySerializer, id_field
 from lifecycle.catalog import phase_definition
 from lifecycle.choices import GateDecision, NoGoOutcome
 from lifecycle.models import GateAction, GateReview, GateVote
 from lifecycle.services.gates import ActionInput
+from portal.serializers import LONG_TEXT, REASON_TEXT, UserSummarySerializer, id_field
 
 
 class GateVoteSerializer(serializers.ModelSerializer):

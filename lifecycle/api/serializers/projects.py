@@ -5,14 +5,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import (
+from lifecycle.choices import RAG, RiskTier
+from lifecycle.models import AuditRecord, Project
+from portal.serializers import (
     NamedRefSerializer,
     PortfolioRefSerializer,
     UserSummarySerializer,
     reason_field,
 )
-from lifecycle.choices import RAG, RiskTier
-from lifecycle.models import AuditRecord, Project
 from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
 

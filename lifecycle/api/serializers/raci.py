@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import UserSummarySerializer, id_field, reason_field
 from lifecycle.choices import Phase, RaciRole
 from lifecycle.models import Activity, RaciAssignment
+from portal.serializers import UserSummarySerializer, id_field, reason_field
 from portfolio.choices import Role
 
 

@@ -25,8 +25,8 @@ from lifecycle.api.serializers.artifacts import (
 from lifecycle.downloads import artifact_version_response
 from lifecycle.models import Artifact, ArtifactType, ArtifactVersion, ArtifactWaiver, Project
 from lifecycle.services.artifacts import required_artifact_slugs
-from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 
 
 def _required_status(project: Project, artifacts: list[Artifact]) -> list[dict[str, Any]]:

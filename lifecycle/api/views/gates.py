@@ -23,8 +23,8 @@ from lifecycle.api.serializers.gates import (
 from lifecycle.models import GateAction, GateReview, GateVote
 from lifecycle.selectors import project_gate_reviews
 from lifecycle.services.raci import gate_people
-from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 
 
 def _review_queryset() -> QuerySet[GateReview]:

@@ -21,8 +21,8 @@ from lifecycle.api.serializers.projects import (
 from lifecycle.filters import ProjectFilterSet
 from lifecycle.models import AuditRecord, Project
 from lifecycle.selectors import project_history, project_list
-from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 
 
 @extend_schema(tags=["projects"])

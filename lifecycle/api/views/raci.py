@@ -21,8 +21,8 @@ from lifecycle.api.serializers.raci import (
     RaciUpdateSerializer,
 )
 from lifecycle.models import Activity, Project, RaciAssignment
-from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Membership
 
 

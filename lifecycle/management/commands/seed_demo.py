@@ -23,7 +23,7 @@ from lifecycle.demo.projects import PROJECTS
 from lifecycle.demo.story import ProjectStory
 from lifecycle.models import Project
 from metrics.demo import metrics_demo_seed
-from metrics.snapshots.services import compute_deferred
+from metrics.snapshots.requests import compute_deferred
 from portfolio.choices import Role
 
 PRODUCTION_SETTINGS = "portal.settings.production"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrics.dashboards.charts import RAG_COLOURS
+from metrics.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, project_list_url
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
 

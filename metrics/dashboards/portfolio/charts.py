@@ -9,7 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lifecycle.choices import GateDecision, Phase
-from metrics.dashboards.charts import RAG_COLOURS
+from metrics.charts import RAG_COLOURS
 from metrics.dashboards.common import (
     DashboardChart,
     money,

@@ -15,16 +15,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lifecycle.api.serializers.common import REASON_TEXT, UserSummarySerializer, id_field
 from lifecycle.models import Project
-from metrics.choices import AlertSeverity, AlertState, Comparator
+from metrics.deployments.choices import AlertSeverity, AlertState
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from metrics.deployments.services import alerts as alert_service
 from metrics.deployments.services import deployed_models as service
-from metrics.models import DeployedModel, ModelAlert, ProductionThreshold
-from portal.api_base import PortfolioScopedViewSet
+from metrics.mirror.choices import Comparator
 from portal.api_exceptions import error_responses
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
+from portal.serializers import REASON_TEXT, UserSummarySerializer, id_field
+from portfolio.api.base import PortfolioScopedViewSet
 
 
 class DueStatusSerializer(serializers.Serializer):

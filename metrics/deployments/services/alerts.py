@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write
-from metrics.choices import AlertSeverity, AlertState
-from metrics.deployments.services.deployed_models import alert_due_date, can_handle_alert, is_healthy
-from metrics.models import DeployedModel, MlflowRun, ModelAlert, ProductionThreshold, RunMetricPoint
+from metrics.deployments.choices import AlertSeverity, AlertState
+from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.deployments.services.deployed_models import alert_due_date, is_healthy
+from metrics.mirror.models import MlflowRun, RunMetricPoint
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
+from portfolio.access import can_handle_alert
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -33,11 +33,13 @@ from django.utils import timezone
 from lifecycle.choices import Phase
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write, changed_fields
-from metrics.choices import AlertSeverity, Comparator
-from metrics.mirror.services.links import can_link_mlflow, experiment_link_set_key_metrics
-from metrics.models import DeployedModel, ExperimentLink, ModelAlert, ProductionThreshold, RegisteredModelLink
+from metrics.deployments.choices import AlertSeverity
+from metrics.deployments.models import DeployedModel, ProductionThreshold
+from metrics.mirror.choices import Comparator
+from metrics.mirror.models import ExperimentLink, RegisteredModelLink
+from metrics.mirror.services.links import experiment_link_set_key_metrics
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
-from portfolio.access import can_edit_project, is_member_of
+from portfolio.access import can_manage_deployments, is_member_of
 
 DEPLOYED_PHASES = frozenset({Phase.DEPLOYMENT, Phase.CLOSURE})
 # Days an alert owner has to act, by severity (a critical breach is a production incident).
@@ -58,16 +60,6 @@ HEALTHY: dict[str, Callable[[float, float], bool]] = {
 
 
 # -- permissions -----------------------------------------------------------------------------------------
-
-
-def can_manage_deployments(user: Any, project: Project) -> bool:
-    """Managers and data scientists of the portfolio: the people who link MLflow."""
-    return can_link_mlflow(user, project)
-
-
-def can_handle_alert(user: Any, alert: ModelAlert, project: Project) -> bool:
-    """The alert's owner, or a manager of the project."""
-    return bool(user.is_authenticated and (alert.owner_id == user.pk or can_edit_project(user, project)))
 
 
 def _check_manage(actor: Any, project: Project) -> None:

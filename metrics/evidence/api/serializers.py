@@ -4,12 +4,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from lifecycle.api.serializers.common import UserSummarySerializer, id_field
 from lifecycle.choices import Phase
-from metrics.choices import Comparator, EvidenceKind, GateRuleKind
+from metrics.evidence.choices import EvidenceKind, GateRuleKind
+from metrics.evidence.models import GateRule
 from metrics.evidence.rules import Outcome
 from metrics.evidence.services.rules import DESCRIPTION_MAX, KEY_MAX, rule_label_of
-from metrics.models import GateRule, MlflowRun
+from metrics.mirror.choices import Comparator
+from metrics.mirror.models import MlflowRun
+from portal.serializers import UserSummarySerializer, id_field
 
 
 class RunSerializer(serializers.ModelSerializer):

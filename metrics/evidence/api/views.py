@@ -28,14 +28,15 @@ from metrics.evidence.api.serializers import (
     ReviewEvidenceSerializer,
     RunSerializer,
 )
+from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.rules import not_passed
 from metrics.evidence.run_search import run_query_checked, runs_search
 from metrics.evidence.services import reviews as evidence_services
 from metrics.evidence.services import rules as rule_services
-from metrics.models import GateEvidence, GateRule, MlflowRun
-from portal.api_base import PortfolioScopedViewSet
+from metrics.mirror.models import MlflowRun
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Portfolio
 
 REVIEW_PK = OpenApiParameter("review_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The gate review's id.")

@@ -20,12 +20,21 @@ from django.utils import timezone
 
 from lifecycle.models import GateReview, Project
 from lifecycle.services.audit import audit_write
-from metrics.choices import EvidenceKind
-from metrics.evidence.rules import RuleResult, RunFacts, VersionFacts, evaluate_all, run_facts, version_facts
+from metrics.evidence.choices import EvidenceKind
+from metrics.evidence.models import GateEvidence
+from metrics.evidence.rules import (
+    RuleResult,
+    RunFacts,
+    VersionFacts,
+    evaluate_all,
+    not_passed,
+    run_facts,
+    version_facts,
+)
 from metrics.evidence.services import rules as rule_services
-from metrics.models import ExperimentLink, GateEvidence, MlflowRun, ModelVersionMirror, RegisteredModelLink
+from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
-from portfolio.access import can_contribute_artifacts
+from portfolio.access import can_attach_evidence
 
 NOTE_MAX = 2000
 # Tags MLflow writes itself (source, user, git commit...): not what a reviewer compares.
@@ -243,10 +252,6 @@ def snapshot_changes(evidence_id: int, frozen: Mapping[str, Any], live: Mapping[
 # --- writing -----------------------------------------------------------------------------------------------------
 
 
-def can_attach_evidence(user: Any, project: Project) -> bool:
-    return can_contribute_artifacts(user, project)
-
-
 def _lock_open_review(actor: Any, review: GateReview, verb: str) -> GateReview:
     """Lock project then review (gate_decide's order); refuse unless the actor may contribute and it is open."""
     project = Project.objects.select_for_update().get(pk=review.project_id)
@@ -361,6 +366,12 @@ class DecisionEvidence:
     rows: list[tuple[GateEvidence, dict[str, Any]]]
     results: list[RuleResult]
 
+    def failing(self) -> list[str]:
+        return failing_labels(self.results)
+
+    def freeze(self) -> None:
+        evidence_freeze(self)
+
     def frozen(self) -> dict[str, Any]:
         """The part of ``review.evidence`` about MLflow (rows' snapshots and rule results)."""
         return {
@@ -390,3 +401,13 @@ def evidence_freeze(decision: DecisionEvidence) -> None:
 
 def failing_labels(results: Sequence[RuleResult]) -> list[str]:
     return [f"{result.label}: {result.reason}" for result in results if not result.passed]
+
+
+def review_evidence_context(user: Any, review: GateReview) -> dict[str, Any]:
+    """What a gate review's detail and decide pages show of its MLflow evidence and automated criteria."""
+    state = review_evidence_state(review)
+    return {
+        "state": state,
+        "failing_rules": not_passed(state.results),
+        "can_attach": review.is_open and can_attach_evidence(user, review.project),
+    }

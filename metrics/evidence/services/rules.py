@@ -16,11 +16,12 @@ from django.db.models import Q, QuerySet
 from lifecycle.choices import Phase
 from lifecycle.models import GateReview, Project
 from lifecycle.services.audit import audit_write
-from metrics.choices import Comparator, GateRuleKind
+from metrics.evidence.choices import GateRuleKind
+from metrics.evidence.models import GateRule
 from metrics.evidence.rules import RuleSpec, rule_label
-from metrics.models import GateRule
+from metrics.mirror.choices import Comparator
 from portal.exceptions import NotAllowed, ValidationFailed
-from portfolio.access import can_manage_portfolio
+from portfolio.access import can_manage_gate_rules
 from portfolio.models import Portfolio
 
 KEY_MAX = 250
@@ -78,7 +79,7 @@ def rule_data(rule: GateRule) -> dict[str, Any]:
 
 
 def _check_allowed(actor: Any, portfolio_id: int) -> None:
-    if not can_manage_portfolio(actor, portfolio_id):
+    if not can_manage_gate_rules(actor, portfolio_id):
         raise NotAllowed("Only the portfolio's program and project managers manage automated gate criteria.")
 
 

@@ -17,7 +17,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metrics.api_views import validated
 from metrics.imports import ImportResult, ImportSpec, import_csv, import_specs
 from metrics.imports.api.serializers import (
     ImportKindSerializer,
@@ -25,9 +24,10 @@ from metrics.imports.api.serializers import (
     ImportResultSerializer,
     ImportUploadSerializer,
 )
-from portal.api_base import PortfolioScopedViewSet
+from portal.api_base import validated
 from portal.api_exceptions import ErrorSerializer, error_responses
 from portal.exceptions import ValidationFailed
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Membership
 
 KIND = OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, description="The import kind's slug.")

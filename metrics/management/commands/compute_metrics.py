@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics.snapshots.services import computed_scope_types, scope_ids, scope_recompute
+from metrics.snapshots.registry import computed_scope_types, scope_ids
+from metrics.snapshots.services import scope_recompute
 
 
 class Command(BaseCommand):

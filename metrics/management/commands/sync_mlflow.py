@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from metrics.mirror.models import ExperimentLink, RegisteredModelLink
 from metrics.mirror.services.model_sync import registered_model_link_sync
 from metrics.mirror.services.sync import experiment_link_sync
-from metrics.models import ExperimentLink, RegisteredModelLink
 
 
 class Command(BaseCommand):

@@ -1,16 +1,12 @@
-"""API routes of the metrics app: MLflow servers, a project's links, deployed models and alerts (mounted under
-/api/v1/, namespace "api")."""
+"""API routes of the MLflow mirror: tracking servers and a project's links (mounted under /api/v1/, namespace "api")."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from metrics.deployments.api.views import DeployedModelViewSet, ModelAlertViewSet
 from metrics.mirror.api.views import ExperimentLinkViewSet, ModelLinkViewSet, TrackingServerViewSet
 
 router = SimpleRouter()
 router.register("mlflow-servers", TrackingServerViewSet, basename="mlflow-server")
-router.register("deployed-models", DeployedModelViewSet, basename="deployed-model")
-router.register("model-alerts", ModelAlertViewSet, basename="model-alert")
 
 PROJECT = "projects/<int:project_pk>/"
 

@@ -16,13 +16,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lifecycle.api.base import ProjectChildViewSet
-from lifecycle.api.serializers.common import id_field
-from metrics.choices import SyncStatus
+from metrics.mirror import requests as sync_requests
+from metrics.mirror.choices import SyncStatus
+from metrics.mirror.models import ExperimentLink, RegisteredModelLink, TrackingServer
 from metrics.mirror.services import links
-from metrics.models import ExperimentLink, RegisteredModelLink, TrackingServer
-from portal.api_base import PortfolioScopedViewSet
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
+from portal.serializers import id_field
+from portfolio.api.base import PortfolioScopedViewSet
 
 # -- servers ----------------------------------------------------------------------------------------------
 
@@ -196,7 +197,7 @@ class _LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectChil
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, project_pk: Any = None, link_pk: Any = None) -> Response:
         link = self.get_object()
-        queued = links.link_sync_request(actor=request.user, link=link)
+        queued = sync_requests.link_sync_request(actor=request.user, link=link)
         return _sync_answer(type(link), link.pk, queued)
 
 

@@ -10,22 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write, changed_fields
-from metrics.choices import SyncStatus
-from metrics.models import ExperimentLink, RegisteredModelLink, TrackingServer
+from metrics.mirror.models import ExperimentLink, RegisteredModelLink, TrackingServer
 from portal.exceptions import NotAllowed, ValidationFailed
-from portfolio.access import can_edit_project, roles_in
-from portfolio.choices import Role
+from portfolio.access import can_link_mlflow
 
 DEFAULT_SERVER_NAME = "default"
 MAX_KEY_METRICS = 20
@@ -58,13 +53,6 @@ def tracking_server_default() -> TrackingServer | None:
     except IntegrityError:  # another process created it (or another default) at the same moment
         server = TrackingServer.objects.filter(is_default=True).first()
     return server
-
-
-def can_link_mlflow(user: Any, project: Project) -> bool:
-    """Project managers and data scientists of the portfolio (superusers too, through can_edit_project)."""
-    if can_edit_project(user, project):
-        return True
-    return bool(user.is_authenticated and Role.DATA_SCIENTIST in roles_in(user, project.portfolio_id))
 
 
 def _check_allowed(actor: Any, project: Project) -> None:
@@ -300,36 +288,6 @@ def tracking_server_save(*, actor: Any, server: TrackingServer | None = None, **
 
 
 # -- sync now ----------------------------------------------------------------------------------------------
-
-# A sync queued or running longer than this is presumed dead (lost message, killed worker): the task's hard
-# time limit is 27 minutes, so a live one would have finished. "Sync now" may then queue it again.
-SYNC_PRESUMED_DEAD_AFTER = timedelta(minutes=30)
-SyncLink = ExperimentLink | RegisteredModelLink
-
-
-def link_sync_busy(link: SyncLink) -> bool:
-    """A sync of this link is queued or running (and not presumed dead)."""
-    if link.sync_status == SyncStatus.IDLE or link.sync_started_at is None:
-        return False
-    return timezone.now() - link.sync_started_at < SYNC_PRESUMED_DEAD_AFTER
-
-
-def link_sync_request(*, actor: Any, link: SyncLink) -> bool:
-    """Queue a sync of the link now (enqueued when the transaction commits). Returns False when one is
-    already queued or running: a second click does not stack a second sync."""
-    from metrics.mirror.tasks import enqueue_link_sync
-
-    model = type(link)
-    with transaction.atomic():
-        locked = model.objects.select_for_update(of=("self",)).select_related("project").get(pk=link.pk)
-        _check_allowed(actor, locked.project)
-        if link_sync_busy(locked):
-            return False
-        model.objects.filter(pk=locked.pk).update(
-            sync_status=SyncStatus.QUEUED, sync_started_at=timezone.now(), sync_progress=0
-        )
-        transaction.on_commit(partial(enqueue_link_sync, locked))
-    return True
 
 
 # -- browsing a server (for "link an experiment / a model") ---------------------------------------------------

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from metrics.choices import SyncStatus
+from metrics.mirror.choices import SyncStatus
+from metrics.mirror.models import ModelVersionMirror, RegisteredModelLink, TrackingServer
 from metrics.mirror.services.sync import SyncReport, _datetime, _progress_start, _record_error, gateway_for
-from metrics.models import ModelVersionMirror, RegisteredModelLink, TrackingServer
 
 if TYPE_CHECKING:
     from metrics.mlflow import MlflowGateway, ModelVersionSnapshot

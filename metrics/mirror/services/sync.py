@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from metrics.choices import SyncStatus
-from metrics.models import ExperimentLink, MlflowRun, RegisteredModelLink, RunMetricPoint, TrackingServer
+from metrics.mirror import hooks
+from metrics.mirror.choices import SyncStatus
+from metrics.mirror.models import ExperimentLink, MlflowRun, RegisteredModelLink, RunMetricPoint, TrackingServer
 
 if TYPE_CHECKING:
     from metrics.mlflow import MetricPoint, MlflowGateway, RunSnapshot
@@ -115,15 +116,8 @@ def experiment_link_sync(
             ]
         )
     report.watermark_ms = locked.watermark_end_time_ms
-    _evaluate_deployments(link.pk)
+    hooks.experiment_link_synced(link.pk)
     return report
-
-
-def _evaluate_deployments(link_id: int) -> None:
-    """Production thresholds of models monitored through this link, checked against what was just stored."""
-    from metrics.deployments.services.alerts import deployed_models_evaluate_for_link
-
-    deployed_models_evaluate_for_link(link_id)
 
 
 # -- live progress ---------------------------------------------------------------------------------------

@@ -6,18 +6,8 @@ from typing import Any
 from rest_framework import serializers
 
 from lifecycle.choices import RAG
-from metrics.api_fields import (
-    LONG_TEXT,
-    REASON_TEXT,
-    NamedEnumField,
-    PersonField,
-    UserSummarySerializer,
-    hours_field,
-    id_field,
-    money_field,
-)
-from metrics.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity, RiskState
-from metrics.models import (
+from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity, RiskState
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
@@ -29,6 +19,16 @@ from metrics.models import (
     StatusReport,
     TimeEntry,
 )
+from portal.serializers import (
+    LONG_TEXT,
+    REASON_TEXT,
+    NamedEnumField,
+    UserSummarySerializer,
+    hours_field,
+    id_field,
+    money_field,
+)
+from portfolio.api.fields import PersonField
 
 NOTE_TEXT = 300
 

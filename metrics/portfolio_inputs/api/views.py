@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lifecycle.api.base import ProjectChildViewSet
-from metrics import api_filters as filters
-from metrics.api_views import answer, validated
-from metrics.models import (
+from metrics.portfolio_inputs import filters
+from metrics.portfolio_inputs.api import serializers as shapes
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
@@ -25,10 +25,10 @@ from metrics.models import (
     StatusReport,
     TimeEntry,
 )
-from metrics.portfolio_inputs.api import serializers as shapes
 from metrics.portfolio_inputs.services import resources as services
-from portal.api_base import PortfolioScopedViewSet
+from portal.api_base import answer, validated
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Membership
 
 WRITE_ERRORS = error_responses(400, 403, 404)

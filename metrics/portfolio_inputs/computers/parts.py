@@ -4,16 +4,11 @@ gate throughput. No queries; shared by ``compute_portfolio``, ``compute_portfoli
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-import numpy as np
-
-from lifecycle.choices import GateDecision, Phase
 from lifecycle.models import Project
 from metrics.formulas.bands import RAG_SEVERITY, Rag
+from metrics.formulas.lifecycle import gate_throughput, phase_durations
 
 #: An unresolved model alert weighs in risk exposure as a certain risk (probability 1) of this impact (1-5 scale).
 ALERT_IMPACT = {"low": 1, "medium": 2, "high": 3, "critical": 5}
@@ -77,40 +72,6 @@ def forecast_finish(project: Project, spi: float | None, today: datetime.date) -
         forecast = project.start_date + datetime.timedelta(days=round(planned_days / spi))
         return max(forecast, today), "start + planned duration / SPI"
     return max(baseline, today), "baseline (no SPI yet)"
-
-
-def phase_durations(
-    transitions: Sequence[tuple[str, str, datetime.datetime]], created: datetime.datetime, now: datetime.datetime
-) -> tuple[dict[str, float], str]:
-    """Days spent in each phase from the phase transitions (state-only changes ignored); the current phase runs
-    to ``now``. Returns ({phase: days}, current phase)."""
-    entered: list[tuple[str, datetime.datetime]] = []
-    for from_phase, to_phase, at in transitions:
-        if not entered or to_phase != entered[-1][0]:
-            if not entered and from_phase and from_phase != to_phase:
-                entered.append((from_phase, created))
-            entered.append((to_phase, at))
-    if not entered:
-        return {}, ""
-    durations: dict[str, float] = defaultdict(float)
-    for (phase, start), (_, end) in zip(entered, [*entered[1:], ("", now)], strict=True):
-        durations[phase] += max((end - start).total_seconds(), 0.0) / 86400
-    return dict(durations), entered[-1][0]
-
-
-def gate_throughput(decisions: dict[str, int], durations: dict[str, list[float]]) -> dict[str, Any]:
-    """Gate decision counts and rates (share of decided reviews) and the median days spent in each phase."""
-    total = sum(decisions.values())
-    return {
-        "decided": total,
-        "counts": {decision: decisions.get(decision, 0) for decision in GateDecision.values},
-        "rates": {
-            decision: (decisions.get(decision, 0) / total if total else None) for decision in GateDecision.values
-        },
-        "median_days": {
-            phase: (float(np.median(durations[phase])) if durations.get(phase) else None) for phase in Phase.values
-        },
-    }
 
 
 __all__ = [

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from metrics.choices import ScopeType
 from metrics.portfolio_inputs import adapters
-from metrics.snapshots.services import ScopeResult, SnapshotValue, snapshot_computer
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.registry import ScopeResult, SnapshotValue, snapshot_computer
 from portfolio.models import Membership
 
 #: The utilization heatmap covers 8 weeks back and 8 weeks ahead of the current week.
@@ -26,7 +26,11 @@ def utilization_window(today: datetime.date) -> tuple[datetime.date, datetime.da
     )
 
 
-@snapshot_computer(ScopeType.PERSON)
+# People with a portfolio role are the ones whose utilization is computed.
+@snapshot_computer(
+    ScopeType.PERSON,
+    scope_ids=lambda: Membership.objects.order_by("user_id").values_list("user_id", flat=True).distinct(),
+)
 def person_compute(person_id: int) -> ScopeResult | None:
     return person_result(person_id)
 

@@ -28,14 +28,19 @@ from django.utils import timezone
 
 from lifecycle.choices import GateDecision, GateReviewStatus
 from lifecycle.models import GateReview, Milestone, PhaseTransition, Project
-from metrics.choices import AlertState, ScopeType
 from metrics.dashboards import selectors
+from metrics.deployments.choices import AlertState
+from metrics.deployments.models import ModelAlert
 from metrics.formulas import value as value_formulas
-from metrics.models import Benefit, ModelAlert, StatusReport
+from metrics.formulas.lifecycle import gate_throughput, phase_durations
 from metrics.portfolio_inputs import adapters
-from metrics.portfolio_inputs.computers.parts import _num, gate_throughput, phase_durations
+from metrics.portfolio_inputs.computers.parts import _num
 from metrics.portfolio_inputs.computers.values import _ProjectInputs, project_values
-from metrics.snapshots.services import COMPUTERS, ScopeResult, SnapshotValue, snapshot_computer, snapshots_upsert
+from metrics.portfolio_inputs.models import Benefit, StatusReport
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.registry import ScopeResult, SnapshotValue, snapshot_computer
+from metrics.snapshots.services import snapshots_upsert
+from portfolio.models import Portfolio
 
 # --- project inputs (bulk) --------------------------------------------------------------------------------------
 
@@ -138,7 +143,7 @@ def project_results_for(
     }
 
 
-@snapshot_computer(ScopeType.PROJECT)
+@snapshot_computer(ScopeType.PROJECT, scope_ids=lambda: Project.objects.order_by("pk").values_list("pk", flat=True))
 def project_compute(project_id: int) -> ScopeResult | None:
     return project_results_for([project_id]).get(project_id)
 
@@ -160,10 +165,8 @@ def projects_compute(ids: Iterable[int], chunk: int = 200) -> int:
 # --- portfolio ------------------------------------------------------------------------------------------------
 
 
-@snapshot_computer(ScopeType.PORTFOLIO)
+@snapshot_computer(ScopeType.PORTFOLIO, scope_ids=lambda: Portfolio.objects.order_by("pk").values_list("pk", flat=True))
 def portfolio_compute(portfolio_id: int) -> ScopeResult | None:
-    from portfolio.models import Portfolio
-
     if not Portfolio.objects.filter(pk=portfolio_id).exists():  # 1
         return None
     now = timezone.now()
@@ -208,12 +211,3 @@ def portfolio_compute(portfolio_id: int) -> ScopeResult | None:
             ),
         ],
     )
-
-
-__all__ = [
-    "COMPUTERS",
-    "portfolio_compute",
-    "project_compute",
-    "project_results_for",
-    "projects_compute",
-]

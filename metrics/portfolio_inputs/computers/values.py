@@ -15,7 +15,7 @@ from lifecycle.models import Project
 from metrics.formulas import portfolio as formulas
 from metrics.formulas import value as value_formulas
 from metrics.formulas.bands import Rag
-from metrics.models import StatusReport
+from metrics.formulas.lifecycle import phase_durations
 from metrics.portfolio_inputs import adapters
 from metrics.portfolio_inputs.computers.parts import (
     ALERT_IMPACT,
@@ -28,10 +28,10 @@ from metrics.portfolio_inputs.computers.parts import (
     forecast_finish,
     month_key,
     months_between,
-    phase_durations,
     rag_value,
 )
-from metrics.snapshots.services import SnapshotValue
+from metrics.portfolio_inputs.models import StatusReport
+from metrics.snapshots.registry import SnapshotValue
 
 # --- project inputs -------------------------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from lifecycle.models import SuccessMetric
 from metrics.imports.base import Column, register_import
-from metrics.models import Benefit, Issue, Risk
 from metrics.portfolio_inputs.imports.resources import ProjectImport, find_person, renamed, sort_key_date
+from metrics.portfolio_inputs.models import Benefit, Issue, Risk
 from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.services.milestones import milestone_set
 from portal.exceptions import ValidationFailed

@@ -14,7 +14,6 @@ from django.utils import timezone
 from lifecycle.choices import RAG
 from lifecycle.models import Project, SuccessMetric
 from lifecycle.services.audit import audit_write
-from metrics.choices import RISK_IMPACT_RANGE, IssueSeverity, RiskState
 from metrics.formulas.bands import Rag
 from metrics.formulas.portfolio import overall_rag
 from metrics.input_rules import (
@@ -30,8 +29,9 @@ from metrics.input_rules import (
     require_manager,
     update_and_audit,
 )
-from metrics.models import Benefit, BenefitMeasurement, Issue, Risk, StatusReport
-from metrics.snapshots.services import compute_request_for_project
+from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, IssueSeverity, RiskState
+from metrics.portfolio_inputs.models import Benefit, BenefitMeasurement, Issue, Risk, StatusReport
+from metrics.snapshots.requests import compute_request_for_project
 from portal.exceptions import TransitionNotAllowed, ValidationFailed
 from portal.models import User
 

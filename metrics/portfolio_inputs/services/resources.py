@@ -16,12 +16,10 @@ from django.db.models import Sum
 
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write
-from metrics.choices import CostCategory
 from metrics.input_rules import (
     Errors,
     check_member,
     lock_or_create,
-    manages_person,
     raise_if_errors,
     read_choice,
     read_date,
@@ -30,7 +28,8 @@ from metrics.input_rules import (
     require_manager,
     update_and_audit,
 )
-from metrics.models import Allocation, BudgetPeriod, Capacity, CostEntry, TimeEntry
+from metrics.portfolio_inputs.choices import CostCategory
+from metrics.portfolio_inputs.models import Allocation, BudgetPeriod, Capacity, CostEntry, TimeEntry
 from metrics.portfolio_inputs.services.health import (
     benefit_add,
     benefit_measurement_record,
@@ -41,11 +40,10 @@ from metrics.portfolio_inputs.services.health import (
     risk_update,
     status_report_submit,
 )
-from metrics.snapshots.services import compute_request_for_person, compute_request_for_project
+from metrics.snapshots.requests import compute_request_for_person, compute_request_for_project
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
-from portfolio.access import can_edit_project
-from portfolio.models import Membership
+from portfolio.access import can_log_time, manages_person
 
 __all__ = [
     "allocation_set",
@@ -220,20 +218,9 @@ def allocation_set(*, actor: User, person: User, project: Project, week: Any, ho
     return row
 
 
-def _may_log_time(actor: User, person: User, project: Project) -> bool:
-    if can_edit_project(actor, project):
-        return True
-    # Everyone else logs only their own time, on projects of a portfolio they belong to.
-    return (
-        actor.is_authenticated
-        and actor.pk == person.pk
-        and Membership.objects.filter(user=actor, portfolio_id=project.portfolio_id).exists()
-    )
-
-
 @transaction.atomic
 def time_entry_add(*, actor: User, person: User, project: Project, day: Any, hours: Any, note: str = "") -> TimeEntry:
-    if not _may_log_time(actor, person, project):
+    if not can_log_time(actor, person, project):
         raise NotAllowed("You can log only your own time, on projects of your portfolios; managers log for anyone.")
     errors: Errors = {}
     when = read_date(errors, "day", day)

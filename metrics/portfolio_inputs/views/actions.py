@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods
 
 from lifecycle.models import Project
 from lifecycle.views.common import visible_project
-from metrics.models import CostEntry, Issue, Risk
 from metrics.portfolio_inputs import forms as f
+from metrics.portfolio_inputs.models import CostEntry, Issue, Risk
 from metrics.portfolio_inputs.services import resources as services
-from metrics.portfolio_inputs.views.common import show_refusal
 from metrics.portfolio_inputs.views.sections import section_or_404, section_url
 from portal.exceptions import DomainError
+from portal.forms import show_refusal
 from portfolio.access import can_edit_project
 
 ROW_TEMPLATE = "metrics/inputs/row_action.html"

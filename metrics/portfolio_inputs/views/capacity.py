@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from metrics.models import Capacity
 from metrics.portfolio_inputs import forms as f
+from metrics.portfolio_inputs.models import Capacity
 from metrics.portfolio_inputs.services import resources as services
-from metrics.portfolio_inputs.views.common import is_htmx, refusal_of, render_fragment_or_page, show_refusal
 from portal.exceptions import DomainError
+from portal.forms import refusal_of, show_refusal
+from portal.htmx import is_htmx, render_fragment_or_page
 from portfolio.access import can_manage_portfolio, portfolios_visible_to
 from portfolio.models import Membership, Portfolio
 

@@ -14,8 +14,17 @@ from django.views.decorators.http import require_GET
 
 from lifecycle.models import Milestone, Project
 from lifecycle.views.common import visible_project
-from metrics.choices import RiskState
-from metrics.models import Allocation, BenefitMeasurement, BudgetPeriod, CostEntry, Issue, Risk, StatusReport, TimeEntry
+from metrics.portfolio_inputs.choices import RiskState
+from metrics.portfolio_inputs.models import (
+    Allocation,
+    BenefitMeasurement,
+    BudgetPeriod,
+    CostEntry,
+    Issue,
+    Risk,
+    StatusReport,
+    TimeEntry,
+)
 from metrics.portfolio_inputs.views.sections import SECTIONS, section_url
 from portfolio.access import can_edit_project
 

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from lifecycle.models import Charter, Project
 from lifecycle.views.common import visible_project
-from metrics.choices import RiskState
-from metrics.models import (
+from metrics.portfolio_inputs import forms as f
+from metrics.portfolio_inputs.choices import RiskState
+from metrics.portfolio_inputs.models import (
     Allocation,
     Benefit,
     BenefitMeasurement,
@@ -33,13 +34,13 @@ from metrics.models import (
     StatusReport,
     TimeEntry,
 )
-from metrics.portfolio_inputs import forms as f
 from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.services.milestones import milestone_set
-from metrics.portfolio_inputs.views.common import is_htmx, refusal_of, render_fragment_or_page, show_refusal
 from portal.exceptions import DomainError
+from portal.forms import refusal_of, show_refusal
+from portal.htmx import is_htmx, render_fragment_or_page
 from portal.models import User
-from portfolio.access import can_edit_project, roles_in
+from portfolio.access import can_edit_project, can_log_time_on
 
 #: Rows listed on a section page (newest first); the page says how many there are in all.
 LIST_LIMIT = 100
@@ -143,10 +144,6 @@ def _milestone_rows(project: Project) -> dict[str, Any]:
 # --- forms and saves ------------------------------------------------------------------------------------------
 
 
-def _may_log_time(user: Any, project: Project) -> bool:
-    return bool(can_edit_project(user, project) or roles_in(user, project.portfolio_id))
-
-
 def _time_form(data: Any, request: HttpRequest, project: Project) -> forms.Form:
     return f.TimeEntryForm(
         data,
@@ -230,7 +227,7 @@ SECTIONS: dict[str, Section] = {
                 actor=actor, project=project, **form.cleaned_data
             ),
             rows=_time_rows,
-            can_write=_may_log_time,
+            can_write=can_log_time_on,
             add_label="Log time",
             done="The time is logged.",
         ),

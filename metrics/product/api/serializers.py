@@ -5,9 +5,10 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from lifecycle.models import Project
-from metrics.api_fields import LONG_TEXT, NamedEnumField, ScopedRelatedField, money_field
-from metrics.choices import SurveyKind
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.product.choices import SurveyKind
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from portal.serializers import LONG_TEXT, NamedEnumField, money_field
+from portfolio.api.fields import ScopedRelatedField
 
 
 class ProductSerializer(serializers.ModelSerializer):

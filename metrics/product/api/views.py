@@ -3,20 +3,47 @@ marketing spend and survey responses. Writes go through metrics.product.services
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metrics import api_filters as filters
-from metrics.api_views import ProductChildViewSet, answer, validated
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
-from metrics.product import services
+from metrics.product import filters, services
 from metrics.product.api import serializers as shapes
-from portal.api_base import PortfolioScopedViewSet
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from portal.api_base import answer, validated
 from portal.api_exceptions import error_responses
+from portfolio.api.base import PortfolioScopedViewSet
 
 WRITE_ERRORS = error_responses(400, 403, 404)
+
+
+PRODUCT_PK = OpenApiParameter("product_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The product's id.")
+
+
+@extend_schema(parameters=[PRODUCT_PK])
+class ProductChildViewSet(PortfolioScopedViewSet):
+    """A sub-resource under products/{product_pk}/: the product is found among the user's first (else 404)."""
+
+    portfolio_field = "product__project__portfolio_id"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.get_product()
+
+    def get_product(self) -> Product:
+        if not hasattr(self, "_product"):
+            products = self.scoped(Product.objects.select_related("project"), "project__portfolio_id")
+            self._product = get_object_or_404(products, pk=self.kwargs["product_pk"])
+        return self._product
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return type(self).queryset.none()  # type: ignore[union-attr]
+        return super().get_queryset().filter(product=self.get_product())
 
 
 @extend_schema(tags=["product"])

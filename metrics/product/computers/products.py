@@ -17,11 +17,11 @@ from django.db.models import Count, DateField, F, Max, Min, OuterRef, Subquery
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from metrics.choices import ScopeType
-from metrics.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from metrics.product import adapters
 from metrics.product.computers.series import ProductInputs, empty_frame, load_start, product_values, span
-from metrics.snapshots.services import ScopeResult, snapshot_computer
+from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.registry import ScopeResult, snapshot_computer
 
 USER_DAY_CHUNK = 20_000  # rows fetched per round trip when streaming user-days
 
@@ -164,7 +164,7 @@ def _orders_frame(product: Product, after: datetime.datetime) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["customer", "placed_at", "day", "revenue", "gross_profit"])
 
 
-@snapshot_computer(ScopeType.PRODUCT)
+@snapshot_computer(ScopeType.PRODUCT, scope_ids=lambda: Product.objects.order_by("pk").values_list("pk", flat=True))
 def product_compute(product_id: int) -> ScopeResult | None:
     """Every snapshot of one product; None when the product no longer exists."""
     product = _product_with_span(product_id)

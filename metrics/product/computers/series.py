@@ -23,7 +23,7 @@ import pandas as pd
 
 from metrics.formulas import product as formulas
 from metrics.formulas.bands import CLV_CAC_TARGET
-from metrics.snapshots.services import SnapshotValue
+from metrics.snapshots.registry import SnapshotValue
 
 DAILY_DAYS = 180  # daily trend: about six months, enough for weekly and monthly seasonality
 MONTHS = 12  # monthly metrics: one year

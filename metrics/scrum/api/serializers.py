@@ -6,10 +6,19 @@ from typing import Any
 from rest_framework import serializers
 
 from lifecycle.models import Project
-from metrics.api_fields import LONG_TEXT, REASON_TEXT, PersonField, ScopedRelatedField, UserSummarySerializer
-from metrics.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
-from metrics.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
-from metrics.scrum.models import POINTS_DECIMALS, POINTS_DIGITS
+from metrics.scrum.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
+from metrics.scrum.models import (
+    POINTS_DECIMALS,
+    POINTS_DIGITS,
+    MoodVote,
+    RetroAction,
+    Sprint,
+    Team,
+    WorkItem,
+    WorkItemChange,
+)
+from portal.serializers import LONG_TEXT, REASON_TEXT, UserSummarySerializer
+from portfolio.api.fields import PersonField, ScopedRelatedField
 from portfolio.models import Portfolio
 
 POINTS_MAX = Decimal(10) ** (POINTS_DIGITS - POINTS_DECIMALS) - Decimal("0.1")

@@ -10,14 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metrics import api_filters as filters
-from metrics.api_views import answer, validated
-from metrics.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
+from metrics.scrum import filters
 from metrics.scrum.api import serializers as shapes
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, Team, WorkItem, WorkItemChange
 from metrics.scrum.services import sprints as services
-from portal.api_base import PortfolioScopedViewSet
+from portal.api_base import answer, validated
 from portal.api_exceptions import error_responses
 from portal.models import User
+from portfolio.api.base import PortfolioScopedViewSet
 
 WRITE_ERRORS = error_responses(400, 403, 404)
 STATE_ERRORS = error_responses(400, 403, 404, 409)

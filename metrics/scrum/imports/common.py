@@ -12,10 +12,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from metrics.imports.base import ImportSpec
-from metrics.models import Sprint, Team
-from metrics.scrum.services.common import can_write_team, clean_points
+from metrics.scrum.models import Sprint, Team
+from metrics.scrum.services.common import clean_points
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
+from portfolio.access import can_write_team
 
 Rows = list[tuple[int, dict[str, str]]]
 _JIRA_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrics.choices import ItemType, StateGroup
 from metrics.imports.base import Column, register_import
-from metrics.models import MoodVote, RetroAction, Team, WorkItem
+from metrics.scrum.choices import ItemType, StateGroup
 from metrics.scrum.imports.common import (
     DATE_HELP,
     Cells,
@@ -21,6 +20,7 @@ from metrics.scrum.imports.common import (
     team_sprint,
 )
 from metrics.scrum.imports.jira import JIRA_STATUSES, JIRA_TYPES, JiraIssuesImport
+from metrics.scrum.models import MoodVote, RetroAction, Team, WorkItem
 from metrics.scrum.services import sprints as services
 from portal.exceptions import ValidationFailed
 from portal.models import User

@@ -23,10 +23,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from metrics.choices import ItemType, SprintState, StateGroup
 from metrics.imports.base import Column, register_import
-from metrics.models import Sprint, Team, WorkItem
+from metrics.scrum.choices import ItemType, SprintState, StateGroup
 from metrics.scrum.imports.common import DATE_HELP, Cells, Rows, TeamImport, by_time, describe, parse_moment
+from metrics.scrum.models import Sprint, Team, WorkItem
 from metrics.scrum.services import sprints as services
 from portal.exceptions import ValidationFailed
 from portal.models import User

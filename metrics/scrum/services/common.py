@@ -9,23 +9,13 @@ from typing import Any
 from django.utils import timezone
 
 from lifecycle.services.audit import audit_write
-from metrics.models import Team
-from metrics.scrum.models import POINTS_DECIMALS, POINTS_DIGITS
+from metrics.scrum.models import POINTS_DECIMALS, POINTS_DIGITS, Team
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
-from portfolio.access import can_manage_portfolio, is_member_of
+from portfolio.access import can_write_team
 
 POINTS_STEP = Decimal(1).scaleb(-POINTS_DECIMALS)  # 0.1
 POINTS_LIMIT = Decimal(10) ** (POINTS_DIGITS - POINTS_DECIMALS)  # 100000: what the column can hold
-
-
-def can_write_team(user: User, team: Team) -> bool:
-    """The portfolio's managers, and the team's members while they still belong to the portfolio."""
-    if can_manage_portfolio(user, team.portfolio_id):
-        return True
-    return bool(
-        user.is_authenticated and team.members.filter(pk=user.pk).exists() and is_member_of(user.pk, team.portfolio_id)
-    )
 
 
 def require_team_writer(actor: User, team: Team) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from lifecycle.services.audit import changed_fields, json_safe
-from metrics.choices import ItemType, SprintState, StateGroup
-from metrics.models import Sprint, Team, WorkItem, WorkItemChange
+from metrics.scrum.choices import ItemType, SprintState, StateGroup
+from metrics.scrum.models import Sprint, Team, WorkItem, WorkItemChange
 from metrics.scrum.services.common import audit_team, clean_points, clean_text, lock_team, moment, require_team_writer
-from metrics.snapshots.services import compute_request_for_team
+from metrics.snapshots.requests import compute_request_for_team
 from portal.exceptions import TransitionNotAllowed, ValidationFailed
 from portal.models import User
 

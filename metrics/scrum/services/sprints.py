@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 
 from lifecycle.models import Project
 from lifecycle.services.audit import json_safe
-from metrics.choices import MOOD_SCORES, SprintState
 from metrics.formulas.scrum import sprint_summary
-from metrics.models import MoodVote, RetroAction, Sprint, SprintReopening, Team
 from metrics.scrum.adapters import as_formula_sprint, work_item_changes
+from metrics.scrum.choices import MOOD_SCORES, SprintState
+from metrics.scrum.models import MoodVote, RetroAction, Sprint, SprintReopening, Team
 from metrics.scrum.services.common import audit_team, clean_text, lock_team, moment, require_team_writer
 from metrics.scrum.services.items import work_item_create, work_item_update
-from metrics.snapshots.services import compute_request_for_team
+from metrics.snapshots.requests import compute_request_for_team
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 from portfolio.access import can_manage_portfolio, is_member_of

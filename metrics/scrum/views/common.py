@@ -12,10 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
 from metrics.dashboards.scrum import EmptyLinks
-from metrics.models import Team
-from metrics.scrum.services.common import can_write_team
+from metrics.scrum.models import Team
 from portal.models import User
-from portfolio.access import portfolios_visible_to
+from portfolio.access import can_write_team, portfolios_visible_to
 
 READ_ONLY = "Only the portfolio's managers and the team's members can change this team."
 

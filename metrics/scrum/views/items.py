@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lifecycle.forms import add_domain_error
-from metrics.models import WorkItem
 from metrics.scrum.forms import WorkItemForm
+from metrics.scrum.models import WorkItem
 from metrics.scrum.services import sprints as services
-from metrics.scrum.services.common import can_write_team
 from metrics.scrum.views.common import actor, import_url, visible_team, writable_team
 from portal.exceptions import DomainError
+from portal.forms import add_domain_error
+from portfolio.access import can_write_team
 
 ITEMS_PER_PAGE = 50
 

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lifecycle.forms import add_domain_error
-from metrics.models import RetroAction
 from metrics.scrum.forms import MoodVoteForm, RetroActionForm
+from metrics.scrum.models import RetroAction
 from metrics.scrum.services import sprints as services
 from metrics.scrum.views.common import actor, visible_team, writable_team
 from portal.exceptions import DomainError
+from portal.forms import add_domain_error
 
 
 def _back(team_pk: int, anchor: str) -> str:

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lifecycle.forms import add_domain_error
-from metrics.models import Sprint, Team
 from metrics.scrum.forms import ReasonForm, SprintCreateForm
+from metrics.scrum.models import Sprint, Team
 from metrics.scrum.services import sprints as services
 from metrics.scrum.views.common import actor, writable_team
 from portal.exceptions import DomainError
+from portal.forms import add_domain_error
 
 
 def _form_page(request: HttpRequest, team: Team, form, title: str, intro: str = "", status: int = 200) -> HttpResponse:

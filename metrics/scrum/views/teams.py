@@ -9,18 +9,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lifecycle.forms import add_domain_error, manageable_portfolios
+from lifecycle.forms import manageable_portfolios
 from lifecycle.views.common import visible_project
-from metrics.choices import ItemType, SprintState, StateGroup
-from metrics.dashboards.charts import chart_csv_response, find_chart
+from metrics.charts import chart_csv_response, find_chart
 from metrics.dashboards.scrum import delivery_charts, team_charts, team_kpis, team_snapshots, teams_snapshots
-from metrics.models import RetroAction
+from metrics.scrum.choices import ItemType, SprintState, StateGroup
 from metrics.scrum.forms import TeamCreateForm
 from metrics.scrum.imports.items import JIRA_STATUSES, JIRA_TYPES, mapping_rows
+from metrics.scrum.models import RetroAction
 from metrics.scrum.services import sprints as services
-from metrics.scrum.services.common import can_write_team
 from metrics.scrum.views.common import actor, empty_links, import_url, teams_visible_to, visible_team
 from portal.exceptions import DomainError
+from portal.forms import add_domain_error
+from portfolio.access import can_write_team
 
 IMPORT_KINDS = (
     ("jira-issues", "Jira issues"),

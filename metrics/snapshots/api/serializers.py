@@ -4,9 +4,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from metrics.choices import ScopeType
 from metrics.formulas.registry import METRICS, MetricSpec
-from metrics.models import MetricSnapshot
+from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.models import MetricSnapshot
 
 
 def _spec(key: str) -> MetricSpec | None:

@@ -7,13 +7,13 @@ from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metrics import api_filters as filters
 from metrics.formulas.registry import METRICS, MetricSpec
-from metrics.models import MetricSnapshot
+from metrics.snapshots import filters
 from metrics.snapshots.api.serializers import MetricSnapshotSerializer, MetricSpecSerializer
-from portal.api_base import PortfolioScopedViewSet
+from metrics.snapshots.models import MetricSnapshot
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
+from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Membership
 
 METRIC_SCOPES = ("portfolio", "scrum", "product")
