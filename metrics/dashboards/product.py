@@ -7,8 +7,7 @@ empty state names the data it lacks and links to where it is entered (``EntryLin
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,21 +16,10 @@ from django.urls import NoReverseMatch, reverse
 
 from metrics.charts import Chart, Table
 from metrics.formulas.bands import CLV_CAC_TARGET
-from metrics.snapshots.choices import ScopeType
-from metrics.snapshots.models import MetricSnapshot
+from metrics.product.selectors import Snapshots, computed_at
 
 GRAINS = ("daily", "weekly", "monthly")
 COLOURS = {"dau": "#0d6efd", "wau": "#6f42c1", "mau": "#20c997", "partial": "#adb5bd", "bar": "#0d6efd"}
-Snapshots = dict[str, MetricSnapshot]
-
-
-def product_snapshots(product_ids: Iterable[int]) -> dict[int, Snapshots]:
-    """Every snapshot of each product, by metric key. 1 query."""
-    found: dict[int, Snapshots] = {pk: {} for pk in product_ids}
-    rows = MetricSnapshot.objects.filter(scope_type=ScopeType.PRODUCT, scope_id__in=list(found), period="")
-    for row in rows:
-        found[int(row.scope_id)][row.metric] = row
-    return found
 
 
 def _url(name: str, **kwargs: Any) -> str:
@@ -78,65 +66,6 @@ class EntryLinks:
 
 
 # --- headline numbers --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Headline:
-    key: str
-    label: str
-    text: str
-    period: str = ""
-    tone: str = ""
-
-
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def _number(value: float | None, places: int = 0) -> str:
-    return "n/a" if value is None else f"{value:,.{places}f}"
-
-
-HEADLINES: tuple[tuple[str, str, Callable[[float | None], str]], ...] = (
-    ("dau", "DAU", _number),
-    ("mau", "MAU", _number),
-    ("stickiness", "Stickiness", _percent),
-    ("user_churn", "User churn", _percent),
-    ("conversion_rate", "Conversion", _percent),
-    ("nps", "NPS", _number),
-    ("csat", "CSAT", lambda v: _number(v, 0) + ("%" if v is not None else "")),
-    ("cac", "CAC", lambda v: _number(v, 2)),
-    ("clv", "CLV", lambda v: _number(v, 2)),
-    ("clv_cac", "CLV : CAC", lambda v: _number(v, 1)),
-)
-
-
-def headlines(snapshots: Snapshots) -> list[Headline]:
-    rows = []
-    for key, label, fmt in HEADLINES:
-        snapshot = snapshots.get(key)
-        value = snapshot.value if snapshot else None
-        detail = snapshot.detail if snapshot else {}
-        period = detail.get("headline_month") or (
-            snapshot.period_end.isoformat() if snapshot and snapshot.period_end else ""
-        )
-        tone = ""
-        if key == "clv_cac" and value is not None:
-            tone = "success" if value >= CLV_CAC_TARGET else "danger"
-        if key == "clv" and detail.get("monthly"):
-            basis = next((p.get("basis") for p in detail["monthly"] if p["month"] == detail.get("headline_month")), "")
-            if basis == "historical":
-                label = "CLV (historical)"
-        if value is None:
-            period = ""
-        elif detail.get("headline_month"):
-            period = period[:7]
-        rows.append(Headline(key, label, fmt(value), period, tone))
-    return rows
-
-
-def computed_at(snapshots: Snapshots) -> datetime.datetime | None:
-    return max((s.computed_at for s in snapshots.values()), default=None)
 
 
 # --- charts ------------------------------------------------------------------------------------------------------

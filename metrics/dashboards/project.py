@@ -13,10 +13,11 @@ from django.urls import reverse
 from lifecycle.choices import Phase
 from lifecycle.models import GateAction, GateReview, Project
 from metrics.charts import RAG_COLOURS
-from metrics.dashboards import selectors
 from metrics.dashboards.common import DashboardChart, Kpi, days_text, index_tone, money, percent, ratio_text, table
 from metrics.dashboards.portfolio.base import MILESTONE_COLOURS
 from metrics.deployments.models import ModelAlert
+from metrics.deployments.selectors import project_open_alerts
+from metrics.portfolio_inputs import selectors
 from metrics.snapshots.models import MetricSnapshot
 
 RAG_ORDER = ["green", "yellow", "red"]
@@ -65,7 +66,7 @@ def project_dashboard_data(project: Project) -> ProjectDashboardData:
         snapshots=selectors.project_dashboard_snapshots(project),
         reviews=selectors.project_gate_history(project),
         conditions=selectors.project_open_conditions(project),
-        alerts=selectors.project_open_alerts(project),
+        alerts=list(project_open_alerts(project.pk)),
         today=timezone.localdate(),
     )
 

@@ -27,8 +27,8 @@ from metrics.dashboards.scrum_figures import (
 )
 from metrics.formulas.registry import METRICS, MetricSpec
 from metrics.scrum.choices import SprintState
-from metrics.scrum.computers import sprint_period
 from metrics.scrum.models import Sprint, Team
+from metrics.scrum.selectors import sprint_period
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lifecycle.models import Project
 from lifecycle.views.common import visible_project
 from metrics.charts import chart_csv_response, find_chart
+from metrics.deployments import selectors as deployment_selectors
 from metrics.deployments.charts import production_chart, production_series
 from metrics.deployments.choices import AlertState
 from metrics.deployments.forms import DeployedModelForm, ResolveForm, ThresholdForm
@@ -95,7 +96,7 @@ def _page(request: HttpRequest, project: Project, *, register_form: DeployedMode
         "can_register": can_manage and project.phase in service.DEPLOYED_PHASES,
         "in_deployed_phase": project.phase in service.DEPLOYED_PHASES,
         "cards": cards,
-        "open_alerts": _alert_rows(request, project, list(alert_service.project_open_alerts(project.pk))),
+        "open_alerts": _alert_rows(request, project, list(deployment_selectors.project_open_alerts(project.pk))),
         "resolved_alerts": list(alerts.filter(state=AlertState.RESOLVED).order_by("-resolved_at")[:RESOLVED_SHOWN]),
         "register_form": register_form or DeployedModelForm(project=project),
         "resolve_form": ResolveForm(),

@@ -6,8 +6,6 @@ from metrics.product import views as product
 
 urlpatterns = [
     path("projects/<int:pk>/products/", product.product_list, name="product-list"),
-    path("projects/<int:pk>/dashboard/product/", product.project_product_fragment, name="project-product-fragment"),
-    path("products/<int:pk>/", product.product_dashboard, name="product-dashboard"),
     path("products/<int:pk>/recompute/", product.product_recompute, name="product-recompute"),
     path("products/<int:pk>/customers/add/", product.product_entry, {"entry": "customer"}, name="product-customer-add"),
     path("products/<int:pk>/orders/add/", product.product_entry, {"entry": "order"}, name="product-order-add"),

@@ -1,5 +1,7 @@
 """Choices of the scrum inputs."""
 
+from typing import Any
+
 from django.db import models
 
 
@@ -28,3 +30,48 @@ class SprintState(models.TextChoices):
 
 
 MOOD_SCORES = range(1, 6)  # team mood, 1 (bad) to 5 (great)
+
+
+#: Jira status -> our state group (case-insensitive). Shown on the import page and the team dashboard.
+JIRA_STATUSES: dict[str, str] = {
+    "backlog": StateGroup.BACKLOG,
+    "to do": StateGroup.TODO,
+    "todo": StateGroup.TODO,
+    "open": StateGroup.TODO,
+    "new": StateGroup.TODO,
+    "reopened": StateGroup.TODO,
+    "selected for development": StateGroup.TODO,
+    "in progress": StateGroup.IN_PROGRESS,
+    "in review": StateGroup.IN_PROGRESS,
+    "code review": StateGroup.IN_PROGRESS,
+    "in testing": StateGroup.IN_PROGRESS,
+    "done": StateGroup.DONE,
+    "closed": StateGroup.DONE,
+    "resolved": StateGroup.DONE,
+    "won't do": StateGroup.CANCELLED,
+    "won't fix": StateGroup.CANCELLED,
+    "cancelled": StateGroup.CANCELLED,
+    "canceled": StateGroup.CANCELLED,
+    "duplicate": StateGroup.CANCELLED,
+}
+
+
+#: Jira issue type -> our item type (case-insensitive).
+JIRA_TYPES: dict[str, str] = {
+    "story": ItemType.STORY,
+    "user story": ItemType.STORY,
+    "bug": ItemType.DEFECT,
+    "defect": ItemType.DEFECT,
+    "task": ItemType.TASK,
+    "sub-task": ItemType.TASK,
+    "subtask": ItemType.TASK,
+    "spike": ItemType.TASK,
+}
+
+
+def mapping_rows(mapping: dict[str, str], labels: Any) -> list[tuple[str, str]]:
+    """(our value's label, the tracker values mapped to it), for the mapping tables shown to users."""
+    grouped: dict[str, list[str]] = {}
+    for source, target in mapping.items():
+        grouped.setdefault(target, []).append(source)
+    return [(str(label), ", ".join(grouped.get(value, []))) for value, label in labels.choices if value in grouped]

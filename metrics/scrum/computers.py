@@ -34,6 +34,7 @@ from metrics.scrum.adapters import as_formula_sprint, frozen_summary, sprint_key
 from metrics.scrum.adapters import team_work_item_changes as team_changes
 from metrics.scrum.choices import ItemType, StateGroup
 from metrics.scrum.models import MoodVote, RetroAction, Sprint, Team, WorkItem
+from metrics.scrum.selectors import sprint_period
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.registry import ScopeResult, SnapshotValue, snapshot_computer
 
@@ -43,10 +44,6 @@ __all__ = ["FORECAST_SEED", "sprint_period", "team_compute"]
 FORECAST_SEED = 20_260_101
 DEFAULT_SPRINT_DAYS = 14
 _OPEN_STATES = (StateGroup.BACKLOG, StateGroup.TODO, StateGroup.IN_PROGRESS)
-
-
-def sprint_period(sprint_id: int) -> str:
-    return f"sprint-{sprint_id}"
 
 
 def _changes_by_sprint(changes: Sequence[formulas.WorkItemChange]) -> dict[str, list[formulas.WorkItemChange]]:

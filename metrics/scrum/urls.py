@@ -7,7 +7,6 @@ from metrics.scrum import views as scrum
 urlpatterns = [
     path("teams/", scrum.team_list, name="team-list"),
     path("teams/new/", scrum.team_create, name="team-create"),
-    path("teams/<int:pk>/", scrum.team_dashboard, name="team-dashboard"),
     path("teams/<int:pk>/sprints/new/", scrum.sprint_create, name="team-sprint-create"),
     path("teams/<int:pk>/sprints/<int:sprint_pk>/start/", scrum.sprint_start, name="team-sprint-start"),
     path("teams/<int:pk>/sprints/<int:sprint_pk>/close/", scrum.sprint_close, name="team-sprint-close"),
@@ -18,5 +17,4 @@ urlpatterns = [
     path("teams/<int:pk>/retro/new/", scrum.retro_action_add, name="team-retro-add"),
     path("teams/<int:pk>/retro/<int:action_pk>/close/", scrum.retro_action_close, name="team-retro-close"),
     path("teams/<int:pk>/mood/", scrum.mood_vote, name="team-mood-vote"),
-    path("projects/<int:pk>/dashboard/delivery/", scrum.project_delivery_fragment, name="project-delivery-fragment"),
 ]

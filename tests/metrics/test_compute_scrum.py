@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics.formulas.bands import FORECAST_MIN_SPRINTS
 from metrics.scrum.choices import ItemType, StateGroup
-from metrics.scrum.computers import sprint_period, team_compute
+from metrics.scrum.computers import team_compute
 from metrics.scrum.models import Sprint
+from metrics.scrum.selectors import sprint_period
 from metrics.scrum.services import sprints as services
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot

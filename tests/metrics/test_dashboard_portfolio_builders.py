@@ -7,11 +7,11 @@ import pytest
 
 from lifecycle.choices import Phase
 from metrics.charts import Chart, Table
-from metrics.dashboards import selectors
 from metrics.dashboards.common import DashboardChart, money, specs_for
 from metrics.dashboards.portfolio.charts import health_chart, portfolio_charts, status_chart
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
 from metrics.dashboards.portfolio.kpis import portfolio_kpis
+from metrics.portfolio_inputs import selectors
 
 
 def _empty(**changes) -> PortfolioDashboardData:

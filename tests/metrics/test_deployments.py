@@ -11,6 +11,7 @@ from django.utils import timezone
 from lifecycle.models import AuditRecord, Project
 from metrics.deployments.choices import AlertState
 from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.deployments.selectors import project_open_alerts
 from metrics.deployments.services import alerts
 from metrics.deployments.services import deployed_models as service
 from metrics.mirror.models import ExperimentLink, MlflowRun, RunMetricPoint, TrackingServer
@@ -325,7 +326,7 @@ def test_open_alerts_of_a_project_come_most_severe_first(project, people, offlin
     )
     alerts.deployed_model_evaluate(model.pk)
 
-    keys = list(alerts.project_open_alerts(model.project_id).values_list("metric_key", flat=True))
+    keys = list(project_open_alerts(model.project_id).values_list("metric_key", flat=True))
 
     assert keys == ["latency_p95", "drift_psi"]
 

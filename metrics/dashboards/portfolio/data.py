@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from lifecycle.choices import Phase
 from lifecycle.models import Project
-from metrics.dashboards import selectors
+from metrics.portfolio_inputs import selectors
 
 RAG_LEVEL = {"green": 0, "yellow": 1, "red": 2}
 

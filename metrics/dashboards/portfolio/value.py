@@ -8,10 +8,10 @@ from typing import Any
 import plotly.graph_objects as go
 
 from metrics.charts import RAG_COLOURS
-from metrics.dashboards import selectors
 from metrics.dashboards.common import DashboardChart, days_text, percent, project_list_url, project_url, table
 from metrics.dashboards.portfolio.base import MILESTONE_COLOURS, _chart, _more
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
+from metrics.portfolio_inputs import selectors
 
 # --- roadmap, benefits, value ---------------------------------------------------------------------------------
 

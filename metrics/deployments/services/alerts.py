@@ -15,12 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write
-from metrics.deployments.choices import AlertSeverity, AlertState
+from metrics.deployments.choices import AlertState
 from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from metrics.deployments.services.deployed_models import alert_due_date, is_healthy
 from metrics.mirror.models import MlflowRun, RunMetricPoint
@@ -210,20 +209,3 @@ def model_alert_resolve(*, actor: Any, alert: ModelAlert, resolution: str) -> Mo
 
 
 # -- reading (for the project page and the portfolio's risk health) ------------------------------------------
-
-
-def project_open_alerts(project_id: int) -> QuerySet[ModelAlert]:
-    """Unresolved alerts of a project's deployed models, most severe and oldest due first (one query)."""
-    severity_rank = Case(
-        *(When(severity=value, then=Value(rank)) for rank, value in enumerate(SEVERITY_ORDER)),
-        output_field=IntegerField(),
-    )
-    return (
-        ModelAlert.objects.filter(deployed_model__project_id=project_id)
-        .exclude(state=AlertState.RESOLVED)
-        .select_related("owner", "deployed_model")
-        .order_by(severity_rank, "due_date", "pk")
-    )
-
-
-SEVERITY_ORDER = (AlertSeverity.CRITICAL, AlertSeverity.HIGH, AlertSeverity.MEDIUM, AlertSeverity.LOW)

@@ -28,12 +28,11 @@ from django.utils import timezone
 
 from lifecycle.choices import GateDecision, GateReviewStatus
 from lifecycle.models import GateReview, Milestone, PhaseTransition, Project
-from metrics.dashboards import selectors
 from metrics.deployments.choices import AlertState
 from metrics.deployments.models import ModelAlert
 from metrics.formulas import value as value_formulas
 from metrics.formulas.lifecycle import gate_throughput, phase_durations
-from metrics.portfolio_inputs import adapters
+from metrics.portfolio_inputs import adapters, selectors
 from metrics.portfolio_inputs.computers.parts import _num
 from metrics.portfolio_inputs.computers.values import _ProjectInputs, project_values
 from metrics.portfolio_inputs.models import Benefit, StatusReport

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from metrics.imports.base import ImportSpec
+from metrics.scrum.choices import mapping_rows
 from metrics.scrum.models import Sprint, Team
 from metrics.scrum.services.common import clean_points
 from portal.exceptions import NotAllowed, ValidationFailed
@@ -21,14 +22,6 @@ from portfolio.access import can_write_team
 Rows = list[tuple[int, dict[str, str]]]
 _JIRA_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y")
 DATE_HELP = "YYYY-MM-DD, YYYY-MM-DD HH:MM, or Jira's 02/Nov/26 9:15 AM"
-
-
-def mapping_rows(mapping: dict[str, str], labels: Any) -> list[tuple[str, str]]:
-    """(our value's label, the tracker values mapped to it), for the mapping tables shown to users."""
-    grouped: dict[str, list[str]] = {}
-    for source, target in mapping.items():
-        grouped.setdefault(target, []).append(source)
-    return [(str(label), ", ".join(grouped.get(value, []))) for value, label in labels.choices if value in grouped]
 
 
 def describe(mapping: dict[str, str], labels: Any) -> str:

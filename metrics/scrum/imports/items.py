@@ -9,33 +9,11 @@ from typing import Any
 
 from metrics.imports.base import Column, register_import
 from metrics.scrum.choices import ItemType, StateGroup
-from metrics.scrum.imports.common import (
-    DATE_HELP,
-    Cells,
-    Rows,
-    TeamImport,
-    by_time,
-    mapping_rows,
-    parse_moment,
-    team_sprint,
-)
-from metrics.scrum.imports.jira import JIRA_STATUSES, JIRA_TYPES, JiraIssuesImport
+from metrics.scrum.imports.common import DATE_HELP, Cells, Rows, TeamImport, by_time, team_sprint
 from metrics.scrum.models import MoodVote, RetroAction, Team, WorkItem
 from metrics.scrum.services import sprints as services
 from portal.exceptions import ValidationFailed
 from portal.models import User
-
-__all__ = [
-    "JIRA_STATUSES",
-    "JIRA_TYPES",
-    "JiraIssuesImport",
-    "MoodVotesImport",
-    "RetroActionsImport",
-    "WorkItemsImport",
-    "mapping_rows",
-    "parse_moment",
-]
-
 
 # --- native work items -----------------------------------------------------------------------------------------
 

@@ -24,48 +24,13 @@ from typing import Any
 from django.utils import timezone
 
 from metrics.imports.base import Column, register_import
-from metrics.scrum.choices import ItemType, SprintState, StateGroup
+from metrics.scrum.choices import JIRA_STATUSES, JIRA_TYPES, ItemType, SprintState, StateGroup
 from metrics.scrum.imports.common import DATE_HELP, Cells, Rows, TeamImport, by_time, describe, parse_moment
 from metrics.scrum.models import Sprint, Team, WorkItem
 from metrics.scrum.services import sprints as services
 from portal.exceptions import ValidationFailed
 from portal.models import User
 
-__all__ = ["JIRA_STATUSES", "JIRA_TYPES", "JiraIssuesImport"]
-
-#: Jira status -> our state group (case-insensitive). Shown on the import page and the team dashboard.
-JIRA_STATUSES: dict[str, str] = {
-    "backlog": StateGroup.BACKLOG,
-    "to do": StateGroup.TODO,
-    "todo": StateGroup.TODO,
-    "open": StateGroup.TODO,
-    "new": StateGroup.TODO,
-    "reopened": StateGroup.TODO,
-    "selected for development": StateGroup.TODO,
-    "in progress": StateGroup.IN_PROGRESS,
-    "in review": StateGroup.IN_PROGRESS,
-    "code review": StateGroup.IN_PROGRESS,
-    "in testing": StateGroup.IN_PROGRESS,
-    "done": StateGroup.DONE,
-    "closed": StateGroup.DONE,
-    "resolved": StateGroup.DONE,
-    "won't do": StateGroup.CANCELLED,
-    "won't fix": StateGroup.CANCELLED,
-    "cancelled": StateGroup.CANCELLED,
-    "canceled": StateGroup.CANCELLED,
-    "duplicate": StateGroup.CANCELLED,
-}
-#: Jira issue type -> our item type (case-insensitive).
-JIRA_TYPES: dict[str, str] = {
-    "story": ItemType.STORY,
-    "user story": ItemType.STORY,
-    "bug": ItemType.DEFECT,
-    "defect": ItemType.DEFECT,
-    "task": ItemType.TASK,
-    "sub-task": ItemType.TASK,
-    "subtask": ItemType.TASK,
-    "spike": ItemType.TASK,
-}
 _RESOLVED_STATES = (StateGroup.DONE, StateGroup.CANCELLED)
 
 

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from metrics.scrum.forms import WorkItemForm
 from metrics.scrum.models import WorkItem
+from metrics.scrum.selectors import visible_team
 from metrics.scrum.services import sprints as services
-from metrics.scrum.views.common import actor, import_url, visible_team, writable_team
+from metrics.scrum.views.common import actor, writable_team
 from portal.exceptions import DomainError
 from portal.forms import add_domain_error
 from portfolio.access import can_write_team
@@ -32,7 +33,7 @@ def item_list(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "items": page.object_list,
         "can_write": can_write_team(actor(request), team),
-        "import_url": import_url(team),
+        "import_url": reverse("import-csv", kwargs={"kind": "jira-issues", "scope_pk": team.pk}),
     }
     return render(request, "metrics/scrum/items.html", context)
 

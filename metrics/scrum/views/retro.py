@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from metrics.scrum.forms import MoodVoteForm, RetroActionForm
 from metrics.scrum.models import RetroAction
+from metrics.scrum.selectors import visible_team
 from metrics.scrum.services import sprints as services
-from metrics.scrum.views.common import actor, visible_team, writable_team
+from metrics.scrum.views.common import actor, writable_team
 from portal.exceptions import DomainError
 from portal.forms import add_domain_error
 

@@ -1,4 +1,4 @@
-"""Dashboard pages: portfolio health and one project. They read snapshots through ``metrics.dashboards.selectors`` and
+"""Dashboard pages: portfolio health and one project. They read snapshots through the selectors and
 build charts with ``metrics.dashboards``; nothing is computed on request. ``?csv=<chart id>`` downloads a
 chart's data (``metrics.charts``)."""
 
@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 
 from lifecycle.views.common import visible_project
 from metrics.charts import chart_csv_response, find_chart
-from metrics.dashboards import selectors
 from metrics.dashboards.filters import PortfolioDashboardFilterSet
 from metrics.dashboards.portfolio.charts import portfolio_charts
 from metrics.dashboards.portfolio.data import (
@@ -27,6 +26,7 @@ from metrics.dashboards.portfolio.data import (
 )
 from metrics.dashboards.portfolio.kpis import portfolio_kpis
 from metrics.dashboards.project import project_charts, project_dashboard_data, project_kpis
+from metrics.portfolio_inputs import selectors
 from portfolio.access import can_edit_project, portfolios_visible_to
 
 #: How long rendered portfolio figures are kept at most; a recomputation changes the key long before that.

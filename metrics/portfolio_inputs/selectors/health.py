@@ -16,12 +16,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Floor
+from django.db.models.functions import Cast, Coalesce
 
-from lifecycle.choices import GateActionKind, GateReviewStatus, Phase
-from lifecycle.models import GateAction, GateReview, Project
-from metrics.deployments.choices import AlertState
-from metrics.deployments.models import ModelAlert
+from lifecycle.choices import Phase
+from lifecycle.models import Project
 from metrics.portfolio_inputs.models import Allocation
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
@@ -43,7 +41,7 @@ class _PercentileCont(Aggregate):  # PostgreSQL's ordered-set aggregate, linear 
         super().__init__(expression, fraction=repr(float(fraction)))
 
 
-def _float(expression: Any) -> Cast:
+def float_of(expression: Any) -> Cast:
     return Cast(expression, FloatField())
 
 
@@ -190,7 +188,7 @@ class CostTotals:
 
 def cost_totals(projects: QuerySet[Project]) -> CostTotals:
     """Earned-value sums over the projects (as of their last computation). 1 query."""
-    bac = _float(KT("detail__bac"))
+    bac = float_of(KT("detail__bac"))
     row = project_snapshots(projects, "planned_value", "earned_value", "cost_actual", "eac_typical").aggregate(
         projects=Count("id", filter=Q(metric="planned_value")),
         bac=Sum(bac, filter=Q(metric="planned_value")),
@@ -267,100 +265,6 @@ def utilization_rows(
 # --- roadmap, benefits, value ---------------------------------------------------------------------------------
 
 
-@dataclass
-class ProjectValue:
-    pk: int
-    code: str
-    name: str
-    value: float | None
-    detail: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _top(queryset: QuerySet[MetricSnapshot], order: Any, limit: int) -> list[ProjectValue]:
-    rows = queryset.order_by(order, "project__code").values_list(
-        "project_id", "project__code", "project__name", "value", "detail"
-    )[:limit]
-    return [ProjectValue(*row) for row in rows]
-
-
-def _attach(rows: list[ProjectValue], *metrics: str) -> None:
-    """Put each row's other metrics (value and detail) in ``extra``. 1 query."""
-    by_pk = {row.pk: row for row in rows}
-    snapshots = MetricSnapshot.objects.filter(
-        scope_type=ScopeType.PROJECT, project_id__in=list(by_pk), metric__in=metrics, period=""
-    ).values_list("project_id", "metric", "value", "detail")
-    for project_id, metric, value, detail in snapshots:
-        by_pk[project_id].extra[metric] = {"value": value, "detail": detail}
-
-
-def roadmap_rows(projects: QuerySet[Project], limit: int = CHART_ROW_LIMIT) -> tuple[list[ProjectValue], int]:
-    """Projects with a baseline end, the most slipped first, with their milestones; and how many there are.
-    3 queries."""
-    queryset = project_snapshots(projects, "schedule_slip").filter(value__isnull=False)
-    rows = _top(queryset, F("value").desc(), limit)
-    _attach(rows, "milestone_status")
-    return rows, queryset.count()
-
-
-@dataclass
-class BenefitTotals:
-    planned: float
-    realized: float
-
-    @property
-    def realization(self) -> float | None:
-        return self.realized / self.planned if self.planned else None
-
-
-def benefit_rows(projects: QuerySet[Project], limit: int = CHART_ROW_LIMIT) -> tuple[list[ProjectValue], BenefitTotals]:
-    """Projects with planned benefit to date, the largest first; and the rolled-up totals. 2 queries."""
-    planned = _float(KT("detail__planned"))
-    queryset = project_snapshots(projects, "benefit_realization_rollup").annotate(planned_total=planned)
-    rows = _top(queryset.filter(planned_total__gt=0), F("planned_total").desc(), limit)
-    sums = queryset.aggregate(planned=Sum(planned), realized=Sum(_float(KT("detail__realized"))))
-    return rows, BenefitTotals(planned=sums["planned"] or 0.0, realized=sums["realized"] or 0.0)
-
-
-@dataclass
-class MobilizeStats:
-    projects: int
-    median: float | None
-    p85: float | None
-    bins: list[tuple[int, int]]  # (bin start in days, projects)
-
-
-def mobilize_stats(projects: QuerySet[Project]) -> MobilizeStats:
-    """Median and 85th percentile of time to mobilize over started projects, and a histogram. 2 queries."""
-    queryset = project_snapshots(projects, "time_to_mobilize").filter(value__isnull=False)
-    median, p85 = percentiles_by(queryset, (0.5, 0.85))[None]
-    bins = [
-        (int(row["bucket"]) * MOBILIZE_BIN_DAYS, row["n"])
-        for row in queryset.annotate(bucket=Floor(F("value") / MOBILIZE_BIN_DAYS))
-        .values("bucket")
-        .annotate(n=Count("id"))
-        .order_by("bucket")
-    ]
-    return MobilizeStats(projects=sum(n for _, n in bins), median=median, p85=p85, bins=bins)
-
-
-def roi_rows(projects: QuerySet[Project], limit: int = CHART_ROW_LIMIT) -> tuple[list[ProjectValue], int]:
-    """Projects with an expected ROI, the largest expected cost first, with their realized ROI. 3 queries."""
-    queryset = project_snapshots(projects, "expected_roi").filter(value__isnull=False)
-    rows = _top(queryset.annotate(cost=_float(KT("detail__expected_cost"))), F("cost").desc(nulls_last=True), limit)
-    _attach(rows, "realized_roi")
-    return rows, queryset.count()
-
-
-def balance_rows(projects: QuerySet[Project], limit: int = CHART_ROW_LIMIT) -> tuple[list[ProjectValue], int]:
-    """Projects with a budget, the largest first, with their risk exposure, value case and overall RAG (bubble:
-    value x risk, size = cost). 3 queries."""
-    queryset = project_snapshots(projects, "eac_typical").annotate(bac=_float(KT("detail__bac"))).filter(bac__gt=0)
-    rows = _top(queryset, F("bac").desc(), limit)
-    _attach(rows, "risk_exposure", "expected_roi", "overall_rag")
-    return rows, queryset.count()
-
-
 def last_computed(projects: QuerySet[Project]) -> datetime.datetime | None:
     """When the newest of the projects' snapshots was computed. 1 query."""
     return project_snapshots(projects, "overall_rag").aggregate(at=Max("computed_at"))["at"]
@@ -369,129 +273,4 @@ def last_computed(projects: QuerySet[Project]) -> datetime.datetime | None:
 # --- one project ----------------------------------------------------------------------------------------------
 
 
-def project_dashboard_snapshots(project: Project) -> dict[str, dict[str, MetricSnapshot]]:
-    """Every snapshot of one project: {metric: {period: snapshot}}. 1 query."""
-    result: dict[str, dict[str, MetricSnapshot]] = defaultdict(dict)
-    for snapshot in MetricSnapshot.objects.filter(scope_type=ScopeType.PROJECT, scope_id=project.pk):
-        result[snapshot.metric][snapshot.period] = snapshot
-    return dict(result)
-
-
-def project_gate_history(project: Project) -> list[GateReview]:
-    """The project's gate reviews, newest first, with their decision maker and actions. 2 queries."""
-    return list(
-        GateReview.objects.filter(project=project)
-        .select_related("decided_by")
-        .prefetch_related("actions__owner")
-        .order_by("-requested_at", "-id")
-    )
-
-
-def project_open_conditions(project: Project) -> list[GateAction]:
-    """Open conditions and rework items of the project's decided reviews, earliest due first. 1 query."""
-    return list(
-        GateAction.objects.filter(
-            review__project=project, review__status=GateReviewStatus.DECIDED, completed_at__isnull=True
-        )
-        .filter(kind__in=[GateActionKind.CONDITION, GateActionKind.REWORK])
-        .select_related("owner", "review")
-        .order_by(F("due_date").asc(nulls_last=True), "id")
-    )
-
-
-def project_open_alerts(project: Project) -> list[ModelAlert]:
-    """Unresolved production alerts of the project's deployed models, newest first. 1 query."""
-    return list(
-        ModelAlert.objects.filter(deployed_model__project=project)
-        .exclude(state=AlertState.RESOLVED)
-        .select_related("deployed_model", "owner")
-        .order_by("-raised_at")
-    )
-
-
-def snapshots_version(portfolio_ids: list[int]) -> str:
-    """When the snapshots of these portfolios last changed: the key that keeps a cached dashboard honest (any
-    recomputation writes ``computed_at``). Per portfolio, the newest row read backwards from the
-    ``metrics_snapshot_recency`` index (a plain MAX over several portfolios would scan all their rows)."""
-    from portfolio.models import Portfolio
-
-    newest = MetricSnapshot.objects.filter(portfolio=OuterRef("pk")).order_by("-computed_at").values("computed_at")
-    moments = Portfolio.objects.filter(pk__in=portfolio_ids).annotate(latest=Subquery(newest[:1]))
-    latest = [moment for moment in moments.values_list("latest", flat=True) if moment is not None]
-    return max(latest).isoformat() if latest else "none"
-
-
 # --- portfolio rollups: the unfiltered dashboard without scanning every project's snapshots ---------------------
-
-#: Metric keys of the portfolio-scope snapshots holding what the unfiltered dashboard shows of one portfolio, and
-#: the values its percentiles come from (read only to merge several portfolios: percentiles do not add up).
-ROLLUP_METRIC = "dashboard_rollup"
-ROLLUP_VALUES_METRIC = "dashboard_rollup_values"
-
-
-def percentiles(values: list[float]) -> list[float | None]:
-    """Median and 85th percentile (linear interpolation, as PostgreSQL's percentile_cont)."""
-    if not values:
-        return [None, None]
-    return [float(value) for value in np.percentile(values, [50, 85])]
-
-
-def mobilize_bins(values: list[float]) -> list[tuple[int, int]]:
-    bins: dict[int, int] = defaultdict(int)
-    for days in values:
-        bins[int(days // MOBILIZE_BIN_DAYS) * MOBILIZE_BIN_DAYS] += 1
-    return sorted(bins.items())
-
-
-def portfolio_rollup(projects: QuerySet[Project]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Everything the portfolio dashboard shows of ``projects`` as plain JSON, for the portfolio computer to store
-    (it reads the projects' snapshots, so it runs after them), and the values behind its percentiles. A fixed
-    number of queries."""
-    people, people_total = utilization_rows(projects)
-    roadmap, roadmap_total = roadmap_rows(projects)
-    benefits, totals = benefit_rows(projects)
-    roi, roi_total = roi_rows(projects)
-    balance, balance_total = balance_rows(projects)
-    gates = gate_throughput(projects)
-    durations: dict[str, list[float]] = defaultdict(list)
-    for phase, value in project_snapshots(projects, "phase_duration", period=None).values_list("period", "value"):
-        if value is not None:
-            durations[phase].append(value)
-    mobilize: list[float] = [
-        value
-        for value in project_snapshots(projects, "time_to_mobilize").values_list("value", flat=True)
-        if value is not None
-    ]
-    at = last_computed(projects)
-    values = {"phase_days": dict(durations), "mobilize_days": mobilize}
-    return {
-        "computed_at": at.isoformat() if at else None,
-        "status": status_counts(projects),
-        "phases": phase_counts(projects),
-        "health": [vars(row) for row in health_rows(projects)],
-        "gate_counts": gates.counts,
-        "phase_percentiles": {phase: percentiles(days) for phase, days in durations.items()},
-        "cost": vars(cost_totals(projects)),
-        "cost_series": cost_series(projects),
-        "people": [vars(row) for row in people],
-        "people_total": people_total,
-        "roadmap": [vars(row) for row in roadmap],
-        "roadmap_total": roadmap_total,
-        "benefits": [vars(row) for row in benefits],
-        "benefit_totals": vars(totals),
-        "mobilize_percentiles": percentiles(mobilize),
-        "mobilize_bins": mobilize_bins(mobilize),
-        "roi": [vars(row) for row in roi],
-        "roi_total": roi_total,
-        "balance": [vars(row) for row in balance],
-        "balance_total": balance_total,
-    }, values
-
-
-def portfolio_rollups(portfolio_ids: list[int], metric: str = ROLLUP_METRIC) -> dict[int, dict[str, Any]]:
-    """The stored rollups (or ``ROLLUP_VALUES_METRIC``: their values) of these portfolios, {portfolio id: detail};
-    a portfolio never computed is absent. 1 query."""
-    rows = MetricSnapshot.objects.filter(
-        scope_type=ScopeType.PORTFOLIO, metric=metric, period="", scope_id__in=portfolio_ids
-    ).values_list("scope_id", "detail")
-    return dict(rows)
