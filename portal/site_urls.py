@@ -1,4 +1,4 @@
-"""Site shell: login, logout, and the role home pages."""
+"""Site shell: login and logout (the role home pages are in ``metrics.dashboards``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -8,7 +8,4 @@ from portal import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
-    path("home/manager/", views.home_manager, name="home-manager"),
-    path("home/evidence/", views.home_evidence, name="home-evidence"),
 ]

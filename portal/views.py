@@ -1,43 +1,13 @@
-"""Site shell views: the role home pages and sign-in."""
+"""Site shell views: sign-in, the favicon and the error pages."""
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
-from portal.home import Home, home_of, manager_home, reviews_awaiting_evidence
 from portal.login_guard import lockout_message, login_blocked, login_failed, login_succeeded
-
-HOME_URL_NAMES = {
-    Home.PORTFOLIO_HEALTH: "dashboard-portfolio",
-    Home.MANAGER: "home-manager",
-    Home.EVIDENCE: "home-evidence",
-    Home.PROJECT_LIST: "project-list",
-}
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own home: executives on portfolio health, managers on their projects and pending
-    actions, data scientists on the reviews that await evidence, everyone else on the project list."""
-    try:
-        return redirect(reverse(HOME_URL_NAMES[home_of(request.user)]))
-    except NoReverseMatch:  # a dashboard not installed: the project list serves everyone
-        return redirect("project-list")
-
-
-@login_required
-def home_manager(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/manager.html", {"home": manager_home(request.user)})
-
-
-@login_required
-def home_evidence(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/evidence.html", {"reviews": reviews_awaiting_evidence(request.user)})
 
 
 class LoginView(auth_views.LoginView):

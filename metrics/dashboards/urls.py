@@ -1,10 +1,14 @@
-"""Dashboard pages: portfolio health, one project (with its delivery and product sections), a team, a product."""
+"""Dashboard pages: the role homes, portfolio health, one project (and its delivery and product sections),
+a team, a product."""
 
 from django.urls import path
 
-from metrics.dashboards.views import portfolio, product, scrum
+from metrics.dashboards.views import homes, portfolio, product, scrum
 
 urlpatterns = [
+    path("", homes.home, name="home"),
+    path("home/manager/", homes.home_manager, name="home-manager"),
+    path("home/evidence/", homes.home_evidence, name="home-evidence"),
     path("dashboards/portfolio/", portfolio.portfolio_dashboard, name="dashboard-portfolio"),
     path("projects/<int:pk>/dashboard/", portfolio.project_dashboard, name="dashboard-project"),
     path("projects/<int:pk>/dashboard/delivery/", scrum.project_delivery_fragment, name="project-delivery-fragment"),
