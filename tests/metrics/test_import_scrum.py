@@ -10,7 +10,7 @@ from django.utils import timezone
 from lifecycle.models import AuditRecord
 from metrics.imports import IMPORT_SPECS, import_csv
 from metrics.scrum.choices import ItemType, SprintState, StateGroup
-from metrics.scrum.imports.items import parse_moment
+from metrics.scrum.imports.common import parse_moment
 from metrics.scrum.models import MoodVote, RetroAction, Sprint, SprintReopening, Team, WorkItem, WorkItemChange
 from metrics.scrum.services import sprints as services
 from portal.exceptions import NotAllowed
