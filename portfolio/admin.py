@@ -4,9 +4,16 @@ from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, not edited: roles are granted and revoked on the Memberships page, which audits each change."""
+
     model = Membership
-    extra = 1
-    autocomplete_fields = ("user",)
+    extra = 0
+    fields = ("user", "role")
+    readonly_fields = ("user", "role")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Portfolio)
@@ -14,13 +21,6 @@ class PortfolioAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "portfolio", "role")
-    list_filter = ("portfolio", "role")
-    autocomplete_fields = ("user",)
 
 
 admin.site.register(BusinessUnit)

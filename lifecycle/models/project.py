@@ -59,10 +59,6 @@ class Project(models.Model):
     def is_active(self) -> bool:
         return self.state == ProjectState.ACTIVE
 
-    def can_request_gate(self) -> bool:
-        """A review may be requested only for an active project without an open review."""
-        return self.is_active and not self.gate_reviews.filter(status="open").exists()
-
 
 class PhaseTransition(models.Model):
     """The project's timeline: every change of phase or state, in order."""

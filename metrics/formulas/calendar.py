@@ -57,3 +57,18 @@ def add_working_days(
         if is_working_day(day, holidays, weekend):
             count -= 1
     return day
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return add_months(day, 1) - timedelta(days=1)

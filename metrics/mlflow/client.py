@@ -277,7 +277,7 @@ class MlflowGateway:
     def iter_model_versions(self, name: str, *, page_size: int | None = None) -> Iterator[ModelVersionSnapshot]:
         """Versions of one registered model, with their aliases (search results carry none in MLflow 3)."""
         aliases = _aliases_by_version(self.get_registered_model(name).aliases)
-        size, filter_string = page_size or VERSION_PAGE_SIZE, f"name = {_quote(name)}"
+        size, filter_string = page_size or VERSION_PAGE_SIZE, f"name = {quote_filter_value(name)}"
 
         def fetch(token: str | None) -> PagedList[ModelVersion]:
             return self._client.search_model_versions(
@@ -363,7 +363,7 @@ def _aliases_by_version(aliases: dict[str, str] | Any) -> dict[str, tuple[str, .
     return {version: tuple(sorted(names)) for version, names in by_version.items()}
 
 
-def _quote(value: str) -> str:
+def quote_filter_value(value: str) -> str:
     """A string literal for an MLflow filter; MLflow's parser has no escapes, so pick the free quote."""
     if "'" not in value:
         return f"'{value}'"

@@ -21,6 +21,7 @@ from django.db.models.functions import TruncWeek
 
 from lifecycle.models import Project
 from metrics.formulas import portfolio as formulas
+from metrics.formulas.calendar import month_end
 from metrics.formulas.resources import Utilization, resource_utilization
 from metrics.formulas.value import BenefitPeriod
 from metrics.portfolio_inputs.choices import RiskState
@@ -63,18 +64,13 @@ def _ids(projects: Projects) -> list[int]:
     return [p if isinstance(p, int) else p.pk for p in projects]
 
 
-def _month_end(start: datetime.date) -> datetime.date:
-    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
-
-
 def budget_periods_for(projects: Projects) -> dict[int, list[formulas.BudgetPeriod]]:
     """Each project's monthly budget as formula periods (first to last day of the month). 1 query."""
     ids = _ids(projects)
     result: dict[int, list[formulas.BudgetPeriod]] = {pk: [] for pk in ids}
     rows = BudgetPeriod.objects.filter(project_id__in=ids).order_by("project_id", "period_start")
     for project_id, start, amount in rows.values_list("project_id", "period_start", "amount"):
-        result[project_id].append(formulas.BudgetPeriod(start=start, end=_month_end(start), amount=amount))
+        result[project_id].append(formulas.BudgetPeriod(start=start, end=month_end(start), amount=amount))
     return result
 
 

@@ -36,6 +36,7 @@ from metrics.scrum.choices import ItemType, StateGroup
 from metrics.scrum.models import MoodVote, RetroAction, Sprint, Team, WorkItem
 from metrics.scrum.selectors import sprint_period
 from metrics.snapshots.choices import ScopeType
+from metrics.snapshots.detail import iso_or_none
 from metrics.snapshots.registry import ScopeResult, SnapshotValue, snapshot_computer
 
 __all__ = ["FORECAST_SEED", "sprint_period", "team_compute"]
@@ -61,10 +62,6 @@ def _changes_by_sprint(changes: Sequence[formulas.WorkItemChange]) -> dict[str, 
     for key in grouped:  # log order (time, then insertion order) is what the replay expects
         grouped[key].sort(key=lambda change: change.at)
     return grouped
-
-
-def _iso(day: datetime.date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 # --- per sprint ------------------------------------------------------------------------------------------------
@@ -115,7 +112,7 @@ def _chart_detail(
         "non_working_days": [row["day"] for row in rows if not row["working_day"]],
         "initial_commitment": initial,
         "scope_changes": [{"day": row["day"], "points": row["scope_change"]} for row in known if row["scope_change"]],
-        "as_of": _iso(as_of) if as_of else _iso(timezone.localdate(sprint.completed_at)),
+        "as_of": iso_or_none(as_of) if as_of else iso_or_none(timezone.localdate(sprint.completed_at)),
     }
     return detail, (known[-1]["remaining"] if known else None)
 
@@ -190,7 +187,7 @@ def _sprint_values(
                 "raised": len(actions),
                 "closed": sum(1 for a in actions if a.closed_on is not None),
                 "closed_by_next_retro": closed_by_next,
-                "next_retro_on": _iso(next_retro),
+                "next_retro_on": iso_or_none(next_retro),
             },
             freeze=False,
         )
@@ -234,7 +231,7 @@ def _forecast(
     if result is None:
         reason = "No closed sprint delivered any points: there is no pace to forecast from."
         return SnapshotValue("delivery_forecast", None, detail={"reason": reason, "remaining_points": remaining})
-    detail = {key: (_iso(v) if isinstance(v, datetime.date) else v) for key, v in asdict(result).items()}
+    detail = {key: (iso_or_none(v) if isinstance(v, datetime.date) else v) for key, v in asdict(result).items()}
     detail["from_date"] = today.isoformat()
     detail["sprint_length_days"] = _sprint_length_days(closed)
     if result.p85_sprints is None:

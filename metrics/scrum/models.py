@@ -88,11 +88,6 @@ class Sprint(models.Model):
     def __str__(self) -> str:
         return f"{self.team} / {self.name}"
 
-    @property
-    def is_frozen(self) -> bool:
-        """Closed at least once: its summary is final."""
-        return self.completed_at is not None
-
 
 class SprintReopening(models.Model):
     """History of reopens: who reopened a closed sprint, when and why."""

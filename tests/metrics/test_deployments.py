@@ -245,18 +245,6 @@ def test_resolving_needs_a_resolution_and_happens_once(project, people, offline_
     assert AuditRecord.objects.filter(action="deployment.alert_resolved").count() == 1
 
 
-def test_a_threshold_with_alerts_cannot_be_removed(project, people, offline_server) -> None:
-    model = mirrored_model(project, people, offline_server, [0.5])
-    threshold = service.production_threshold_set(
-        actor=people["pm"], model=model, metric_key="drift_psi", comparator="<", threshold=0.2
-    )
-    alerts.deployed_model_evaluate(model.pk)
-
-    with pytest.raises(TransitionNotAllowed):
-        service.production_threshold_delete(actor=people["pm"], threshold=threshold)
-    assert model.thresholds.count() == 1
-
-
 @pytest.mark.parametrize("bad", [{"comparator": "=="}, {"threshold": float("nan")}, {"metric_key": " "}])
 def test_invalid_thresholds_are_refused(project, people, offline_server, bad) -> None:
     model = mirrored_model(project, people, offline_server, [0.5])

@@ -20,14 +20,14 @@ MILESTONE_COLOURS = {"done": "#198754", "done_late": "#0dcaf0", "overdue": "#dc3
 ENTER_DATA = "Open a project to enter it"
 
 
-def _chart(data: PortfolioDashboardData, **kwargs: Any) -> DashboardChart:
+def portfolio_chart(data: PortfolioDashboardData, **kwargs: Any) -> DashboardChart:
     kwargs.setdefault("computed_at", data.computed_at)
     kwargs.setdefault("empty_url", project_list_url(data.list_query))
     kwargs.setdefault("empty_label", ENTER_DATA)
     return DashboardChart(**kwargs)
 
 
-def _more(data: PortfolioDashboardData, shown: int, total: int, what: str) -> dict[str, str]:
+def more_link(data: PortfolioDashboardData, shown: int, total: int, what: str) -> dict[str, str]:
     if total <= shown:
         return {}
     return {

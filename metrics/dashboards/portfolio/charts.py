@@ -18,7 +18,7 @@ from metrics.dashboards.common import (
     ratio_text,
     table,
 )
-from metrics.dashboards.portfolio.base import DECISION_COLOURS, DIMENSION_LABELS, RAG_SCALE, _chart, _more
+from metrics.dashboards.portfolio.base import DECISION_COLOURS, DIMENSION_LABELS, RAG_SCALE, more_link, portfolio_chart
 from metrics.dashboards.portfolio.data import RAG_LEVEL, PortfolioDashboardData
 from metrics.dashboards.portfolio.value import balance_chart, benefit_chart, mobilize_chart, roadmap_chart, roi_chart
 
@@ -42,7 +42,7 @@ def status_chart(data: PortfolioDashboardData) -> DashboardChart:
     )
     figure.update_layout(yaxis_title="Projects")
     rows = [(label, count) for label, count in zip(labels, counts, strict=True)] if data.projects else []
-    return _chart(
+    return portfolio_chart(
         data,
         id="status",
         title="Projects by overall RAG",
@@ -69,7 +69,7 @@ def phase_chart(data: PortfolioDashboardData) -> DashboardChart:
         )
     )
     figure.update_layout(yaxis_title="Projects")
-    return _chart(
+    return portfolio_chart(
         data,
         id="phase",
         title="Projects by phase",
@@ -111,7 +111,7 @@ def health_chart(data: PortfolioDashboardData) -> DashboardChart:
         (row.code, row.name, row.overall, *(row.dimensions.get(metric, "") for metric in DIMENSION_LABELS))
         for row in data.health
     ]
-    return _chart(
+    return portfolio_chart(
         data,
         id="health",
         title="Health of the worst projects (overall and four dimensions)",
@@ -121,7 +121,7 @@ def health_chart(data: PortfolioDashboardData) -> DashboardChart:
         empty_message="No project has a status report or computed health yet: submit status reports, budgets, "
         "risks and issues on the projects.",
         height=max(240, 60 + 22 * len(rows)),
-        **_more(data, len(data.health), data.projects, "projects (worst first)"),
+        **more_link(data, len(data.health), data.projects, "projects (worst first)"),
     )
 
 
@@ -146,7 +146,7 @@ def gate_decision_chart(data: PortfolioDashboardData) -> DashboardChart:
     )
     figure.update_layout(yaxis={"tickformat": ".0%", "title": "Share of decisions"})
     rows = [(d, c, r) for d, c, r in zip(decisions, counts, rates, strict=True)] if gates.decided else []
-    return _chart(
+    return portfolio_chart(
         data,
         id="gate-decisions",
         title=f"Gate decisions ({gates.decided} decided reviews)",
@@ -173,7 +173,7 @@ def phase_time_chart(data: PortfolioDashboardData) -> DashboardChart:
     )
     figure.update_layout(barmode="group", yaxis_title="Days in phase")
     rows = [(p, m, q) for p, m, q in zip(phases, median, p85, strict=True) if m is not None]
-    return _chart(
+    return portfolio_chart(
         data,
         id="phase-time",
         title="Time in each phase",
@@ -215,7 +215,7 @@ def cost_chart(data: PortfolioDashboardData) -> DashboardChart:
         )
     figure.update_layout(yaxis_title="Cumulative cost", xaxis={"type": "category"})
     rows = [(m, p, a, e) for m, p, a, e in zip(months, planned, actual, earned, strict=True)]
-    return _chart(
+    return portfolio_chart(
         data,
         id="cost",
         title="Cost: planned, actual, earned and forecast (S-curve)",
@@ -274,7 +274,7 @@ def utilization_chart(data: PortfolioDashboardData) -> DashboardChart:
         for person in data.people
         for week in person.weeks
     ]
-    return _chart(
+    return portfolio_chart(
         data,
         id="utilization",
         title="Resource utilization (forecast, per person and week; over 100% in red)",
@@ -283,7 +283,7 @@ def utilization_chart(data: PortfolioDashboardData) -> DashboardChart:
         metric_keys=("resource_utilization", "utilization_planned", "utilization_actual", "utilization_forecast"),
         empty_message="No capacity, allocations or time entries for the people on these projects yet.",
         height=max(240, 80 + 24 * len(people)),
-        **_more(data, len(data.people), data.people_total, "people (most loaded first)"),
+        **more_link(data, len(data.people), data.people_total, "people (most loaded first)"),
     )
 
 

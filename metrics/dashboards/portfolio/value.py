@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from metrics.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, days_text, percent, project_list_url, project_url, table
-from metrics.dashboards.portfolio.base import MILESTONE_COLOURS, _chart, _more
+from metrics.dashboards.portfolio.base import MILESTONE_COLOURS, more_link, portfolio_chart
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
 from metrics.portfolio_inputs import selectors
 
@@ -88,7 +88,7 @@ def roadmap_chart(data: PortfolioDashboardData) -> DashboardChart:
         )
         for row in data.roadmap
     ]
-    return _chart(
+    return portfolio_chart(
         data,
         id="roadmap",
         title="Roadmap: baseline vs forecast finish, milestones (most slipped first)",
@@ -97,7 +97,7 @@ def roadmap_chart(data: PortfolioDashboardData) -> DashboardChart:
         metric_keys=("schedule_slip", "milestone_status", "spi"),
         empty_message="No project has a target end date yet (set it on the project).",
         height=max(260, 80 + 26 * len(rows)),
-        **_more(data, len(data.roadmap), data.roadmap_total, "projects with a target end (most slipped first)"),
+        **more_link(data, len(data.roadmap), data.roadmap_total, "projects with a target end (most slipped first)"),
     )
 
 
@@ -113,7 +113,7 @@ def benefit_chart(data: PortfolioDashboardData) -> DashboardChart:
     )
     figure.update_layout(barmode="group", xaxis={"type": "category"})
     totals = data.benefit_totals
-    return _chart(
+    return portfolio_chart(
         data,
         id="benefits",
         title=f"Benefit realization (all projects: {percent(totals.realization)})",
@@ -141,7 +141,7 @@ def mobilize_chart(data: PortfolioDashboardData) -> DashboardChart:
         )
     )
     figure.update_layout(xaxis={"type": "category", "title": "Days from ideation to start"}, yaxis_title="Projects")
-    return _chart(
+    return portfolio_chart(
         data,
         id="mobilize",
         title=f"Time to mobilize (median {days_text(stats.median)}, 85th percentile {days_text(stats.p85)})",
@@ -171,7 +171,7 @@ def roi_chart(data: PortfolioDashboardData) -> DashboardChart:
     figure.update_layout(
         xaxis={"tickformat": ".0%", "title": "Expected ROI"}, yaxis={"tickformat": ".0%", "title": "Realized ROI"}
     )
-    return _chart(
+    return portfolio_chart(
         data,
         id="roi",
         title="Expected vs realized ROI",
@@ -182,7 +182,7 @@ def roi_chart(data: PortfolioDashboardData) -> DashboardChart:
         ),
         metric_keys=("expected_roi", "realized_roi"),
         empty_message="No charter has an expected benefit and cost (the value case) yet.",
-        **_more(data, len(rows), data.roi_total, "projects with a value case (largest cost first)"),
+        **more_link(data, len(rows), data.roi_total, "projects with a value case (largest cost first)"),
     )
 
 
@@ -210,7 +210,7 @@ def balance_chart(data: PortfolioDashboardData) -> DashboardChart:
         )
     )
     figure.update_layout(xaxis_title="Expected benefit (value)", yaxis_title="Risk exposure")
-    return _chart(
+    return portfolio_chart(
         data,
         id="balance",
         title="Portfolio balance: value x risk (size = budget)",
@@ -221,5 +221,5 @@ def balance_chart(data: PortfolioDashboardData) -> DashboardChart:
         ),
         metric_keys=("risk_exposure", "expected_roi", "cost_planned"),
         empty_message="No project has a budget yet.",
-        **_more(data, len(rows), data.balance_total, "projects with a budget (largest first)"),
+        **more_link(data, len(rows), data.balance_total, "projects with a budget (largest first)"),
     )

@@ -290,28 +290,6 @@ def production_threshold_set(
     return row
 
 
-def production_threshold_delete(*, actor: Any, threshold: ProductionThreshold) -> None:
-    """Remove a threshold that never raised an alert (alerts keep pointing at theirs: change it instead)."""
-    with transaction.atomic():
-        row = (
-            ProductionThreshold.objects.select_for_update()
-            .select_related("deployed_model__project")
-            .get(pk=threshold.pk)
-        )
-        project = row.deployed_model.project
-        _check_manage(actor, project)
-        if row.alerts.exists():
-            raise TransitionNotAllowed("This threshold has alerts on record; change its value instead of removing it.")
-        audit_write(
-            actor=actor,
-            action="deployment.threshold_removed",
-            target=row,
-            project=project,
-            before=_threshold_state(row),
-        )
-        row.delete()
-
-
 def _threshold_state(row: ProductionThreshold) -> dict[str, Any]:
     return {
         "metric_key": row.metric_key,

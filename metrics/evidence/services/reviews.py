@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,6 +32,7 @@ from metrics.evidence.rules import (
 )
 from metrics.evidence.services import rules as rule_services
 from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink
+from metrics.snapshots.detail import iso_or_none
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portfolio.access import can_attach_evidence
 
@@ -44,10 +44,6 @@ SYSTEM_TAG_PREFIX = "mlflow."
 # --- snapshots ---------------------------------------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def run_snapshot(run: MlflowRun) -> dict[str, Any]:
     return {
         "run_id": run.run_id,
@@ -56,8 +52,8 @@ def run_snapshot(run: MlflowRun) -> dict[str, Any]:
         "server": run.server.name,
         "status": run.status,
         "deleted": run.deleted,
-        "start_time": _iso(run.start_time),
-        "end_time": _iso(run.end_time),
+        "start_time": iso_or_none(run.start_time),
+        "end_time": iso_or_none(run.end_time),
         "artifact_uri": run.artifact_uri,
         "metrics": dict(run.metrics),
         "params": dict(run.params),

@@ -322,9 +322,9 @@ def _interactive_gateway(server: TrackingServer) -> Any:
 
 
 def _like(query: str) -> str:
-    from metrics.mlflow.client import _quote
+    from metrics.mlflow.client import quote_filter_value
 
-    return _quote(f"%{query}%")
+    return quote_filter_value(f"%{query}%")
 
 
 def mlflow_experiments_browse(server: TrackingServer, *, query: str = "", limit: int = BROWSE_LIMIT) -> BrowseResult:

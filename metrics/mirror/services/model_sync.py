@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from metrics.mirror.choices import SyncStatus
 from metrics.mirror.models import ModelVersionMirror, RegisteredModelLink, TrackingServer
-from metrics.mirror.services.sync import SyncReport, _datetime, _progress_start, _record_error, gateway_for
+from metrics.mirror.services.sync import SyncReport, datetime_of_ms, gateway_for, progress_start, record_error
 
 if TYPE_CHECKING:
     from metrics.mlflow import MlflowGateway, ModelVersionSnapshot
@@ -37,16 +37,16 @@ def registered_model_link_sync(link_id: int, *, gateway: MlflowGateway | None = 
     link = RegisteredModelLink.objects.select_related("server").get(pk=link_id)
     report = SyncReport(link_id=link.pk)
     gone = False
-    _progress_start(RegisteredModelLink, link.pk)
+    progress_start(RegisteredModelLink, link.pk)
     try:
         gateway = gateway or gateway_for(link.server)
         versions = list(gateway.iter_model_versions(link.model_name))
     except MlflowNotFound as exc:
         versions, gone = [], True
-        _record_error(RegisteredModelLink, link.pk, exc)
+        record_error(RegisteredModelLink, link.pk, exc)
         error: BaseException | None = exc
     except Exception as exc:
-        _record_error(RegisteredModelLink, link.pk, exc)
+        record_error(RegisteredModelLink, link.pk, exc)
         raise
     else:
         error = None
@@ -85,8 +85,8 @@ def _version_row(server: TrackingServer, version: ModelVersionSnapshot, now: dat
         source=version.source[:1000],
         source_run_id=version.run_id or "",
         status=version.status,
-        created_in_mlflow_at=_datetime(version.creation_timestamp),
-        updated_in_mlflow_at=_datetime(version.last_updated_timestamp),
+        created_in_mlflow_at=datetime_of_ms(version.creation_timestamp),
+        updated_in_mlflow_at=datetime_of_ms(version.last_updated_timestamp),
         deleted=False,
         synced_at=now,
     )

@@ -87,13 +87,13 @@ def experiment_link_sync(
     link = ExperimentLink.objects.select_related("server").get(pk=link_id)
     started_from = link.watermark_end_time_ms
     report = SyncReport(link_id=link.pk, watermark_ms=started_from)
-    _progress_start(ExperimentLink, link.pk)
+    progress_start(ExperimentLink, link.pk)
     try:
         gateway = gateway or gateway_for(link.server)  # a missing credential variable is recorded too
         experiment = gateway.get_experiment(link.experiment_id)
         _RunPuller(link, gateway, report, _with_stored_progress(ExperimentLink, link.pk, progress)).pull()
     except Exception as exc:
-        _record_error(ExperimentLink, link.pk, exc)
+        record_error(ExperimentLink, link.pk, exc)
         raise
     with transaction.atomic():
         locked = ExperimentLink.objects.select_for_update().get(pk=link.pk)
@@ -127,7 +127,7 @@ def experiment_link_sync(
 SyncLinkModel = type[ExperimentLink] | type[RegisteredModelLink]
 
 
-def _progress_start(model: SyncLinkModel, pk: int) -> None:
+def progress_start(model: SyncLinkModel, pk: int) -> None:
     model.objects.filter(pk=pk).update(sync_status=SyncStatus.RUNNING, sync_started_at=timezone.now(), sync_progress=0)
 
 
@@ -280,8 +280,8 @@ def _fingerprint(run: RunSnapshot) -> tuple[Any, ...]:
         run.experiment_id,
         run.run_name[:500],
         run.status,
-        _datetime(run.start_time),
-        _datetime(run.end_time),
+        datetime_of_ms(run.start_time),
+        datetime_of_ms(run.end_time),
         run.lifecycle_stage,
         run.user_id[:200],
         dict(run.params),
@@ -318,8 +318,8 @@ def _run_row(server: TrackingServer, run: RunSnapshot, now: datetime) -> MlflowR
         run_id=run.run_id,
         run_name=run.run_name[:500],
         status=run.status,
-        start_time=_datetime(run.start_time),
-        end_time=_datetime(run.end_time),
+        start_time=datetime_of_ms(run.start_time),
+        end_time=datetime_of_ms(run.end_time),
         lifecycle_stage=run.lifecycle_stage,
         deleted=run.deleted,
         user_id=run.user_id[:200],
@@ -364,7 +364,7 @@ def _read_ahead(pages: Iterator[list[T]]) -> Iterator[list[T]]:
             yield page
 
 
-def _datetime(ms: int | None) -> datetime | None:
+def datetime_of_ms(ms: int | None) -> datetime | None:
     if ms is None:
         return None
     return _EPOCH + timedelta(milliseconds=ms)
@@ -379,7 +379,7 @@ def _finite(metrics: Any) -> dict[str, float | None]:
     return {key: _finite_value(value) for key, value in metrics.items()}
 
 
-def _record_error(model: type[ExperimentLink] | type[RegisteredModelLink], pk: int, exc: BaseException) -> None:
+def record_error(model: type[ExperimentLink] | type[RegisteredModelLink], pk: int, exc: BaseException) -> None:
     """The error, kept until the next success; the attempt is over, so the link is idle again (a retry
     scheduled by the task marks it running when it starts)."""
     message = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"

@@ -4,10 +4,10 @@ gate throughput. No queries; shared by ``compute_portfolio``, ``compute_portfoli
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from lifecycle.models import Project
 from metrics.formulas.bands import RAG_SEVERITY, Rag
+from metrics.formulas.calendar import month_end, month_start
 from metrics.formulas.lifecycle import gate_throughput, phase_durations
 
 #: An unresolved model alert weighs in risk exposure as a certain risk (probability 1) of this impact (1-5 scale).
@@ -34,29 +34,13 @@ def month_key(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
 
 
-def _month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-
-
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
-    months, current = [], _month_start(first)
+    months, current = [], month_start(first)
     while current <= last:
         months.append(current)
-        current = _month_end(current) + datetime.timedelta(days=1)
+        current = month_end(current) + datetime.timedelta(days=1)
     return months
-
-
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _num(value: Decimal | float | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def forecast_finish(project: Project, spi: float | None, today: datetime.date) -> tuple[datetime.date | None, str]:

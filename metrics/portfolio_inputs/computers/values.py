@@ -15,6 +15,7 @@ from lifecycle.models import Project
 from metrics.formulas import portfolio as formulas
 from metrics.formulas import value as value_formulas
 from metrics.formulas.bands import Rag
+from metrics.formulas.calendar import month_end, month_start
 from metrics.formulas.lifecycle import phase_durations
 from metrics.portfolio_inputs import adapters
 from metrics.portfolio_inputs.computers.parts import (
@@ -22,22 +23,20 @@ from metrics.portfolio_inputs.computers.parts import (
     DIMENSION_METRICS,
     DIMENSIONS,
     ISSUE_SERIES_DAYS,
-    _iso,
-    _month_end,
-    _month_start,
     forecast_finish,
     month_key,
     months_between,
     rag_value,
 )
 from metrics.portfolio_inputs.models import StatusReport
+from metrics.snapshots.detail import iso_or_none
 from metrics.snapshots.registry import SnapshotValue
 
 # --- project inputs -------------------------------------------------------------------------------------------
 
 
 @dataclass
-class _ProjectInputs:
+class ProjectInputs:
     """Every row one project's computation needs, loaded for many projects at once."""
 
     project: Project
@@ -59,7 +58,7 @@ class _ProjectInputs:
 # --- project values -------------------------------------------------------------------------------------------
 
 
-def _rag_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issue: Rag) -> list[SnapshotValue]:
+def _rag_values(inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issue: Rag) -> list[SnapshotValue]:
     status = inputs.status
     reported = {
         "schedule": status.schedule_rag if status else "",
@@ -96,7 +95,7 @@ def _rag_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, risk: Rag, iss
             "derived": status.derived_rag,
             "overridden": status.is_overridden,
             "reason": status.override_reason,
-            "as_of": _iso(status.as_of),
+            "as_of": iso_or_none(status.as_of),
             "source": "status report",
         }
     else:
@@ -105,7 +104,7 @@ def _rag_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, risk: Rag, iss
     return values
 
 
-def _earned_value_values(inputs: _ProjectInputs, today: datetime.date) -> tuple[formulas.EarnedValue, list[Any]]:
+def _earned_value_values(inputs: ProjectInputs, today: datetime.date) -> tuple[formulas.EarnedValue, list[Any]]:
     earned = inputs.earned
     ev = earned.summary()
     detail = {"bac": ev.budget_at_completion, "progress_reported": earned.progress_reported}
@@ -138,14 +137,14 @@ def _percent_on(reports: Sequence[Any], day: datetime.date) -> float:
     return percent
 
 
-def _cost_curve_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[SnapshotValue]:
+def _cost_curve_values(inputs: ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[SnapshotValue]:
     earned = inputs.earned
     starts = [period.start for period in earned.budget] + [entry.day for entry in earned.costs]
     if not starts:
         return [SnapshotValue("cost_curve", ev.eac_typical, detail={"days": []})]
     ends = [period.end for period in earned.budget] + [entry.day for entry in earned.costs] + [today]
     months = months_between(min(starts), max(ends))
-    days = [min(_month_end(month), today) if month <= today else _month_end(month) for month in months]
+    days = [min(month_end(month), today) if month <= today else month_end(month) for month in months]
     curve = formulas.cost_curve(earned.budget, earned.costs, days)
     bac = ev.budget_at_completion
     series: dict[str, list[Any]] = {"days": [], "planned": [], "actual": [], "earned": []}
@@ -159,7 +158,7 @@ def _cost_curve_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: 
         series["planned"].append(point.planned)
         series["actual"].append(actual)
         series["earned"].append(earned_value)
-        end = _month_end(month)
+        end = month_end(month)
         values.append(SnapshotValue("cost_planned", point.planned, period, month, end))
         if in_past:
             values.append(SnapshotValue("cost_actual", actual, period, month, end))
@@ -169,7 +168,7 @@ def _cost_curve_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: 
     return values
 
 
-def _risk_issue_values(inputs: _ProjectInputs, today: datetime.date) -> tuple[Rag, Rag, list[SnapshotValue]]:
+def _risk_issue_values(inputs: ProjectInputs, today: datetime.date) -> tuple[Rag, Rag, list[SnapshotValue]]:
     alert_risks = [formulas.Risk(probability=1, impact=ALERT_IMPACT[severity]) for severity in inputs.alerts]
     register = inputs.risks + alert_risks
     exposure = formulas.risk_exposure(register)
@@ -200,7 +199,7 @@ def _risk_issue_values(inputs: _ProjectInputs, today: datetime.date) -> tuple[Ra
     return risk, issue, values
 
 
-def _benefit_value_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[Any]:
+def _benefit_value_values(inputs: ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[Any]:
     per_benefit, planned_total, realized_total, measured = [], 0.0, 0.0, False
     monthly: dict[str, float] = defaultdict(float)
     for benefit_id, periods in inputs.benefits.items():
@@ -250,7 +249,7 @@ def _benefit_value_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, toda
         SnapshotValue(
             "time_to_mobilize",
             None if mobilize is None else float(mobilize),
-            detail={"ideation": _iso(project.ideation_date), "start": _iso(project.start_date)},
+            detail={"ideation": iso_or_none(project.ideation_date), "start": iso_or_none(project.start_date)},
         ),
         SnapshotValue("expected_roi", expected, detail=roi_detail),
         SnapshotValue("realized_roi", realized_return, detail=roi_detail),
@@ -262,7 +261,7 @@ def _benefit_value_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, toda
     ]
 
 
-def _schedule_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[SnapshotValue]:
+def _schedule_values(inputs: ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[SnapshotValue]:
     project = inputs.project
     forecast, method = forecast_finish(project, ev.spi, today)
     baseline = project.target_end_date
@@ -271,17 +270,17 @@ def _schedule_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: da
     for name, due, done in inputs.milestones:
         # A milestone is only ticked done (no completion date): done counts as done on its due date.
         status = value_formulas.milestone_status(due, due if done else None, today) if due else "undated"
-        milestones.append({"name": name, "due": _iso(due), "done": done, "status": status})
+        milestones.append({"name": name, "due": iso_or_none(due), "done": done, "status": status})
     overdue = sum(1 for item in milestones if item["status"] == "overdue")
     return [
         SnapshotValue(
             "schedule_slip",
             None if slip is None else float(slip),
             detail={
-                "baseline_start": _iso(project.start_date or project.ideation_date),
-                "baseline_end": _iso(baseline),
-                "forecast_start": _iso(project.start_date or project.ideation_date),
-                "forecast_end": _iso(forecast),
+                "baseline_start": iso_or_none(project.start_date or project.ideation_date),
+                "baseline_end": iso_or_none(baseline),
+                "forecast_start": iso_or_none(project.start_date or project.ideation_date),
+                "forecast_end": iso_or_none(forecast),
                 "method": method,
             },
         ),
@@ -289,7 +288,7 @@ def _schedule_values(inputs: _ProjectInputs, ev: formulas.EarnedValue, today: da
     ]
 
 
-def _governance_values(inputs: _ProjectInputs, now: datetime.datetime) -> list[SnapshotValue]:
+def _governance_values(inputs: ProjectInputs, now: datetime.datetime) -> list[SnapshotValue]:
     project = inputs.project
     durations, current = phase_durations(inputs.transitions, project.created_at, now)
     values = [
@@ -319,15 +318,15 @@ def _governance_values(inputs: _ProjectInputs, now: datetime.datetime) -> list[S
                 "overall_rag",
                 rag_value(overall),
                 period=period,
-                period_start=_month_start(as_of),
-                period_end=_month_end(as_of),
+                period_start=month_start(as_of),
+                period_end=month_end(as_of),
                 detail=detail,
             )
         )
     return values
 
 
-def project_values(inputs: _ProjectInputs, today: datetime.date, now: datetime.datetime) -> list[SnapshotValue]:
+def project_values(inputs: ProjectInputs, today: datetime.date, now: datetime.datetime) -> list[SnapshotValue]:
     ev, values = _earned_value_values(inputs, today)
     risk, issue, risk_issue = _risk_issue_values(inputs, today)
     values += risk_issue

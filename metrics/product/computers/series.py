@@ -23,6 +23,7 @@ import pandas as pd
 
 from metrics.formulas import product as formulas
 from metrics.formulas.bands import CLV_CAC_TARGET
+from metrics.formulas.calendar import add_months, month_end, month_start
 from metrics.snapshots.registry import SnapshotValue
 
 DAILY_DAYS = 180  # daily trend: about six months, enough for weekly and monthly seasonality
@@ -49,19 +50,6 @@ class ProductInputs:
     new_customers: dict[datetime.date, int]  # month start -> customers acquired that month
     spend: list[formulas.MarketingSpend] = field(default_factory=list)
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)  # columns kind, month, score, n
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(first: datetime.date) -> datetime.date:
-    return add_months(first, 1) - datetime.timedelta(days=1)
 
 
 def span(end: datetime.date, first_day: datetime.date | None) -> tuple[datetime.date, list[datetime.date]]:
@@ -117,7 +105,8 @@ def rolling_active_users(user_days: pd.DataFrame, start: datetime.date, end: dat
     return pd.Series(np.cumsum(changes)[:length], index=days, dtype="int64")
 
 
-def _iso(value: Any) -> str:
+def day_iso(value: Any) -> str:
+    """A pandas or numpy timestamp's day as ISO text."""
     return pd.Timestamp(value).date().isoformat()
 
 
@@ -125,7 +114,7 @@ def _resample(series: pd.Series, rule: str, how: str) -> list[list[Any]]:
     """Weekly (Monday) or monthly points: the mean of the days, or the value on the period's last day."""
     grouped = series.resample(rule, label="left", closed="left")
     values = grouped.mean() if how == "mean" else grouped.last()
-    return [[_iso(index), None if pd.isna(value) else round(float(value), 4)] for index, value in values.items()]
+    return [[day_iso(index), None if pd.isna(value) else round(float(value), 4)] for index, value in values.items()]
 
 
 def active_user_values(inputs: ProductInputs, start: datetime.date) -> list[SnapshotValue]:
@@ -138,7 +127,7 @@ def active_user_values(inputs: ProductInputs, start: datetime.date) -> list[Snap
     values = []
     for key, series in [*counts.items(), ("stickiness", sticky)]:
         how = "mean" if key in ("dau", "stickiness") else "last"
-        daily = [[_iso(day), None if pd.isna(v) else round(float(v), 4)] for day, v in series.items()]
+        daily = [[day_iso(day), None if pd.isna(v) else round(float(v), 4)] for day, v in series.items()]
         detail = {
             "window_days": ACTIVE_WINDOWS.get(key),
             "daily": daily,
