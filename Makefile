@@ -21,7 +21,7 @@ PYTEST_DB := $(if $(DATABASE_URL),--create-db,)
 
 help:
 	@echo "make demo     run the portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
-	@echo "make test     ruff, mypy, Django checks, migrations check, then the whole test suite"
+	@echo "make test     ruff, mypy, layer contracts, Django checks, migrations check, then the whole test suite"
 	@echo "make lint     ruff check, ruff format --check and mypy"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make migrate  apply database migrations"
@@ -57,6 +57,8 @@ test: export DJANGO_SETTINGS_MODULE := portal.settings.test
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	@# The layer contracts of pyproject.toml: an upward import or a cycle fails here.
+	$(BIN)/lint-imports
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	@# pytest exits 5 when it collects nothing: that fails here too, never a silent pass.
@@ -66,6 +68,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

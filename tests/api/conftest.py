@@ -2,8 +2,12 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
+from lifecycle import services
 from lifecycle.models import (
     Activity,
     Artifact,
@@ -19,8 +23,19 @@ from lifecycle.models import (
     Project,
     RaciAssignment,
 )
+from tests.factories import provide_required_artifacts
 
 ROLES = ("pm", "exec", "ds", "architect", "outsider", "anonymous")
+
+
+@pytest.fixture
+def wsgi_app():
+    # Like Django's test client: keep the test's connection (and its transaction) across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
@@ -102,8 +117,6 @@ def unchanged():
 @pytest.fixture
 def open_review(project, people):
     """The charter-phase gate review of `project`, requested by its PM with every artifact provided."""
-    from lifecycle import services
-    from tests.factories import provide_required_artifacts
 
     provide_required_artifacts(project, people["pm"])
     return services.gate_review_request(actor=people["pm"], project=project)
@@ -114,7 +127,6 @@ def artifact_version(project, people):
     """A Markdown upload of the project charter artifact, by the PM."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from lifecycle import services
     from tests.factories import artifact_type
 
     return services.artifact_add_version(

@@ -10,7 +10,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from portfolio.api.base import PortfolioScopedViewSet
-from tests.api.test_metrics_world import (
+from tests.api.fuzzing import ROUNDS, fuzz_operation, generated_schema, path_parameters
+from tests.api.metrics_world import (
     budget_import_registered,
     build_product,
     build_scrum,
@@ -20,9 +21,7 @@ from tests.api.test_metrics_world import (
     metrics_paths,
     metrics_routes,
 )
-from tests.api.test_schema import ROUNDS, fuzz_operation, generated_schema, path_parameters
-from tests.api.test_schema import wsgi_app as wsgi_app  # noqa: F401 - the fixture, used by name
-from tests.api.test_scoping import UNSCOPED_ROUTES, concrete_url, result_ids, route_methods
+from tests.api.routes import UNSCOPED_ROUTES, concrete_url, result_ids, route_methods
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

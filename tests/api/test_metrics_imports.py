@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from metrics.portfolio_inputs.models import BudgetPeriod
 from metrics.product.models import Customer
 from metrics.scrum.models import WorkItem
-from tests.api.test_metrics_world import api_refused, budget_import_registered, build_product, build_scrum, everything
+from tests.api.metrics_world import api_refused, budget_import_registered, build_product, build_scrum, everything
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from metrics.portfolio_inputs.models import (
     TimeEntry,
 )
 from metrics.portfolio_inputs.services import resources as services
-from tests.api.test_metrics_world import api_refused, build_portfolio_inputs
+from tests.api.metrics_world import api_refused, build_portfolio_inputs
 
 pytestmark = pytest.mark.django_db
 

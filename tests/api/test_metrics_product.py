@@ -4,7 +4,7 @@ written by managers and product managers, read by every member."""
 import pytest
 
 from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
-from tests.api.test_metrics_world import api_refused, build_product
+from tests.api.metrics_world import api_refused, build_product
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ retrospective actions and mood votes; who may do what, and that a refusal change
 import pytest
 
 from metrics.scrum.models import MoodVote, Sprint, Team, WorkItem, WorkItemChange
-from tests.api.test_metrics_world import api_refused, at, build_scrum
+from tests.api.metrics_world import api_refused, at, build_scrum
 
 pytestmark = pytest.mark.django_db
 

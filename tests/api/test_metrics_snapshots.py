@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from metrics.formulas.registry import METRICS
 from metrics.snapshots.models import MetricSnapshot
-from tests.api.test_metrics_world import api_refused, make_snapshot
+from tests.api.metrics_world import api_refused, make_snapshot
 from tests.factories import UserFactory, make_project
 
 pytestmark = pytest.mark.django_db

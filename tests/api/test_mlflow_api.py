@@ -19,16 +19,9 @@ from metrics.mirror.models import ExperimentLink, RegisteredModelLink, RunMetric
 from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.choices import Role
 from tests.api.conftest import db_fingerprint
+from tests.api.fuzzing import FUZZ_METHODS, ROUNDS, fuzz_operation, generated_schema, path_parameters
 from tests.api.mlflow_world import mlflow_world
-from tests.api.test_schema import (
-    FUZZ_METHODS,
-    ROUNDS,
-    fuzz_operation,
-    generated_schema,
-    path_parameters,
-    wsgi_app,  # noqa: F401 - fixture
-)
-from tests.api.test_scoping import api_routes, concrete_url, route_methods
+from tests.api.routes import api_routes, concrete_url, route_methods
 from tests.factories import UserFactory, member
 from tests.metrics.conftest import LocalMlflowServer, mlflow_namespace, mlflow_server  # noqa: F401 - fixtures
 from tests.metrics.mlflow_seed import Seeder

@@ -2,35 +2,20 @@
 
 import pytest
 import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
-from hypothesis import HealthCheck, Phase, given, settings
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
 from metrics.evidence.models import GateRule
+from tests.api.fuzzing import FUZZ_METHODS, ROUNDS, fuzz_operation, generated_schema, path_parameters
+from tests.api.metrics_world import metrics_paths
 from tests.api.mlflow_world import mlflow_world
-from tests.api.test_metrics_world import metrics_paths
-from tests.api.test_scoping import api_routes
+from tests.api.routes import api_routes
 from tests.factories import BusinessUnitFactory, StrategicGoalFactory, provide_required_artifacts
 from tests.metrics.evidence_world import mirrored_world
-
-
-def generated_schema() -> dict:
-    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def test_schema_is_valid_openapi_3_and_covers_every_route():
@@ -74,20 +59,6 @@ def test_schema_and_swagger_ui_are_served_without_a_cdn():
 
 # --- fuzzing ---------------------------------------------------------------------------------
 
-FUZZ_METHODS = {"GET", "POST", "PATCH", "PUT"}
-# (generation mode, examples per operation, checks): valid inputs must give documented answers
-# that match the schema; invalid inputs (wrong types, missing fields, out-of-range values) a
-# documented 4xx, never a 5xx.
-POSITIVE_CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
-NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance]
-ROUNDS = [(GenerationMode.POSITIVE, 6, POSITIVE_CHECKS), (GenerationMode.NEGATIVE, 3, NEGATIVE_CHECKS)]
-
 
 @pytest.fixture
 def fuzz_world(project, people):
@@ -116,46 +87,6 @@ def fuzz_world(project, people):
         "gate-rules": rule.pk,
         **mlflow_world(project, people),
     }
-
-
-def path_parameters(path: str, ids: dict[str, int]) -> dict[str, int]:
-    segments = path.strip("/").split("/")
-    values = {}
-    for index, segment in enumerate(segments):
-        if segment.startswith("{"):
-            name = segment[1:-1]
-            values[name] = 1 if name == "number" else ids[segments[index - 1]]
-    return values
-
-
-@pytest.fixture
-def wsgi_app():
-    # Like Django's test client: keep the test's connection (and its transaction) across requests.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield WSGIHandler()
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-def fuzz_operation(operation, mode, examples, checks, path_values, headers, seen: set[int]) -> None:
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_values)
-
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=True,  # the same cases on every run: a failure here is reproducible
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=strategy)
-    def exercise(case):
-        response = case.call(headers=headers)
-        seen.add(response.status_code)
-        case.validate_response(response, checks=checks, headers=headers)
-
-    exercise()
 
 
 @pytest.mark.django_db

@@ -3,46 +3,17 @@ none of the portfolio's rows, and nothing changes. A new route fails here until 
 must derive from portal.api_base.PortfolioScopedViewSet) and its ids are known to this walker.
 """
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
 from portfolio.api.base import PortfolioScopedViewSet
 from tests.api.conftest import db_fingerprint
+from tests.api.metrics_world import budget_import_registered, build_world
 from tests.api.mlflow_world import mlflow_world
-from tests.api.test_metrics_world import budget_import_registered, build_world
+from tests.api.routes import UNSCOPED_ROUTES, api_routes, concrete_url, result_ids, route_methods
 from tests.factories import BusinessUnitFactory, StrategicGoalFactory, UserFactory, provide_required_artifacts
-
-API_PREFIX = "api/v1/"
-# Not portfolio data: the login itself and the logout of one's own token.
-UNSCOPED_ROUTES = {"api/v1/auth/token/", "api/v1/auth/logout/"}
-PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
-REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
-
-
-def normalized(route: str) -> str:
-    """Router regexes (^projects/(?P<pk>[^/.]+)/$) written like path() routes (projects/<pk>/)."""
-    return REGEX_GROUP.sub(r"<\g<name>>", route.replace("^", "").replace("$", ""))
-
-
-def api_routes() -> list[tuple[str, object]]:
-    """(route template, view callback) for every URL pattern under /api/v1/, from the live resolver."""
-    found: list[tuple[str, object]] = []
-
-    def walk(patterns, prefix: str) -> None:
-        for pattern in patterns:
-            route = normalized(prefix + str(pattern.pattern))
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and route.startswith(API_PREFIX):
-                found.append((route, pattern.callback))
-
-    walk(get_resolver().url_patterns, "")
-    return found
 
 
 @pytest.fixture
@@ -80,36 +51,6 @@ def world(project, people):
     # Metrics inputs, snapshots and the registry; "imports" names an import kind registered for the test.
     with budget_import_registered() as kind:
         yield {**ids, **build_world(project, people), "imports": kind}
-
-
-def concrete_url(route: str, ids: dict[str, int | str]) -> str:
-    """Fill each <int:...> with the id of the object the segment before it names."""
-    segments = route.split("/")
-    for index, segment in enumerate(segments):
-        match = PARAM.fullmatch(segment)
-        if not match:
-            continue
-        name = match["name"]
-        if name == "number":  # charter version number: the first version always exists
-            segments[index] = "1"
-        else:
-            collection = segments[index - 1]
-            assert collection in ids, f"{route}: teach test_scoping which object '{collection}/<{name}>' names"
-            segments[index] = str(ids[collection])
-    return "/" + "/".join(segments)
-
-
-def route_methods(callback) -> list[str]:
-    actions = getattr(callback, "actions", None)
-    assert actions, f"{callback} is not a viewset: API routes are viewsets on the scoped base"
-    # DRF adds "head" (same as GET) to the map once the view has served a request: GET covers it.
-    return sorted(set(actions) - {"head", "options"})
-
-
-def result_ids(response) -> set:
-    body = response.json()
-    rows = body["results"] if isinstance(body, dict) and "results" in body else body
-    return {row["id"] for row in rows}
 
 
 def test_the_walker_sees_every_endpoint():

@@ -13,8 +13,8 @@ from lifecycle.models import Artifact, ArtifactType, ArtifactVersion, ArtifactWa
 from lifecycle.services.artifacts import required_artifact_slugs
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import artifact_type
+from tests.lifecycle.files import ELF, EXE, PDF, PNG
 from tests.lifecycle.service_helpers import gate_activity, pass_gate, put_on_hold, refused, stored_files, upload
-from tests.lifecycle.test_uploads import ELF, EXE, PDF, PNG
 
 CHARTER_REQUIRED = ["data-dictionary", "data-sources", "project-charter", "project-repository", "ssot"]
 

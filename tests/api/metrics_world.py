@@ -229,7 +229,7 @@ METRICS_VIEWS = tuple(
 
 def metrics_routes() -> list[tuple[str, Any]]:
     """(route, callback) of every API route served by the metrics input, import and snapshot views."""
-    from tests.api.test_scoping import api_routes
+    from tests.api.routes import api_routes
 
     return [(route, callback) for route, callback in api_routes() if callback.cls.__module__.startswith(METRICS_VIEWS)]
 
