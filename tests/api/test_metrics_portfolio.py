@@ -4,6 +4,7 @@ state changes, history and filters."""
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from lifecycle.models import AuditRecord
@@ -153,6 +154,8 @@ def test_status_report_history_newest_first_and_future_refused(project, people, 
     assert [r["as_of"] for r in client.get(url, {"overall_rag": "green"}).json()["results"]] == ["2026-01-05"]
 
 
+# The risk opens "today" and closes on a fixed date: today is pinned between the inputs' dates and that one.
+@time_machine.travel(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
 def test_risk_reassess_and_close_then_close_again_is_409(project, people, client_for):
     rows = build_portfolio_inputs(project, people)
     url = f"/api/v1/risks/{rows['risk'].pk}/"
