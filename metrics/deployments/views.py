@@ -24,14 +24,14 @@ from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThre
 from metrics.deployments.services import alerts as alert_service
 from metrics.deployments.services import deployed_models as service
 from portal.exceptions import DomainError
-from portfolio.access import can_edit_project
+from portfolio.access import can_edit_project, can_handle_alert, can_manage_deployments
 
 RESOLVED_SHOWN = 20
 
 
 def _managed_project(request: HttpRequest, pk: int) -> Project:
     project = visible_project(request.user, pk)
-    if not service.can_manage_deployments(request.user, project):
+    if not can_manage_deployments(request.user, project):
         raise PermissionDenied("Only the portfolio's project managers and data scientists manage deployed models.")
     return project
 
@@ -70,7 +70,7 @@ def _alert_rows(request: HttpRequest, project: Project, alerts: list[ModelAlert]
         {
             "alert": alert,
             "overdue": alert.due_date is not None and alert.due_date < today and alert.state != AlertState.RESOLVED,
-            "can_handle": service.can_handle_alert(request.user, alert, project),
+            "can_handle": can_handle_alert(request.user, alert, project),
         }
         for alert in alerts
     ]
@@ -87,7 +87,7 @@ def _page(request: HttpRequest, project: Project, *, register_form: DeployedMode
             raise Http404("No such chart.")
         return chart_csv_response(chart)
     alerts = ModelAlert.objects.filter(deployed_model__project=project).select_related("owner", "deployed_model")
-    can_manage = service.can_manage_deployments(request.user, project)
+    can_manage = can_manage_deployments(request.user, project)
     context = {
         "project": project,
         "active_tab": "models",

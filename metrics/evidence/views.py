@@ -29,7 +29,7 @@ from metrics.evidence.services import reviews as evidence_services
 from metrics.evidence.services import rules as rule_services
 from metrics.mirror.models import ExperimentLink, RegisteredModelLink
 from portal.exceptions import DomainError
-from portfolio.access import can_edit_project, can_manage_gate_rules, portfolios_visible_to
+from portfolio.access import can_attach_evidence, can_edit_project, can_manage_gate_rules, portfolios_visible_to
 
 SEARCH_LIMIT = 50
 
@@ -54,7 +54,7 @@ def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     review = visible_review(request, pk)
     project = review.project
     state = evidence_services.review_evidence_state(review)
-    can_attach = review.is_open and evidence_services.can_attach_evidence(request.user, project)
+    can_attach = review.is_open and can_attach_evidence(request.user, project)
     query = run_query_parse(request.GET)
     linked = evidence_services.runs_linked_to(project)
     attached_runs = {item.run_id for item, _ in state.rows if item.run_id}

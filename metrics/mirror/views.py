@@ -26,7 +26,7 @@ from metrics.mirror.forms import ExperimentLinkForm, ModelLinkForm, split_keys
 from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
 from metrics.mirror.services import links
 from portal.exceptions import DomainError
-from portfolio.access import can_edit_project
+from portfolio.access import can_edit_project, can_link_mlflow
 
 KINDS: dict[str, type[ExperimentLink] | type[RegisteredModelLink]] = {
     "experiments": ExperimentLink,
@@ -37,7 +37,7 @@ KNOWN_KEYS_FROM_RUNS = 200  # metric keys offered as key-metric choices come fro
 
 def _linkable_project(request: HttpRequest, pk: int) -> Project:
     project = visible_project(request.user, pk)
-    if not links.can_link_mlflow(request.user, project):
+    if not can_link_mlflow(request.user, project):
         raise PermissionDenied("Only the portfolio's project managers and data scientists link MLflow.")
     return project
 
@@ -141,7 +141,7 @@ def _page(
         "project": project,
         "active_tab": "mlflow",
         "can_edit": can_edit_project(request.user, project),
-        "can_link": links.can_link_mlflow(request.user, project),
+        "can_link": can_link_mlflow(request.user, project),
         "experiment_rows": _experiment_rows(project),
         "model_rows": _model_rows(project),
         "servers": list(TrackingServer.objects.all()),
@@ -288,7 +288,7 @@ def _status(request: HttpRequest, project: Project, kind: str, link: Any, *, not
         "link": link,
         "busy": sync_requests.link_sync_busy(link),
         "note": note,
-        "can_link": links.can_link_mlflow(request.user, project),
+        "can_link": can_link_mlflow(request.user, project),
         "status_url": reverse("mlflow-link-status", args=[project.pk, kind, link.pk]),
     }
     return render(request, "metrics/mlflow/_sync_status.html", context)

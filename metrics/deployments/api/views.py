@@ -7,107 +7,33 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lifecycle.models import Project
-from metrics.deployments.choices import AlertSeverity, AlertState
-from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.deployments.api.serializers import (
+    AcknowledgeSerializer,
+    DeployedModelCreateSerializer,
+    DeployedModelInputSerializer,
+    DeployedModelSerializer,
+    ModelAlertSerializer,
+    ResolveSerializer,
+    ThresholdInputSerializer,
+    ThresholdSerializer,
+)
+from metrics.deployments.filters import DeployedModelFilterSet, ModelAlertFilterSet
+from metrics.deployments.models import DeployedModel, ModelAlert
 from metrics.deployments.services import alerts as alert_service
 from metrics.deployments.services import deployed_models as service
-from metrics.mirror.choices import Comparator
 from portal.api_exceptions import error_responses
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
-from portal.serializers import REASON_TEXT, UserSummarySerializer, id_field
+from portfolio.access import can_manage_deployments
 from portfolio.api.base import PortfolioScopedViewSet
-
-
-class DueStatusSerializer(serializers.Serializer):
-    due_on = serializers.DateField(allow_null=True)
-    state = serializers.ChoiceField(choices=["ok", "due_soon", "overdue", "unknown"])
-
-
-class ThresholdSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProductionThreshold
-        fields = ["id", "metric_key", "comparator", "threshold", "severity"]
-        read_only_fields = fields
-
-
-class ThresholdInputSerializer(serializers.Serializer):
-    metric_key = serializers.CharField(max_length=250)
-    comparator = serializers.ChoiceField(choices=Comparator.choices, help_text="The healthy side.")
-    threshold = serializers.FloatField(min_value=-1e300, max_value=1e300)
-    severity = serializers.ChoiceField(choices=AlertSeverity.choices, default=AlertSeverity.HIGH)
-
-
-class DeployedModelSerializer(serializers.ModelSerializer):
-    owner = UserSummarySerializer(read_only=True, allow_null=True)
-    thresholds = ThresholdSerializer(many=True, read_only=True)
-    retrain = serializers.SerializerMethodField()
-    revalidation = serializers.SerializerMethodField()
-    approval_valid_days_effective = serializers.SerializerMethodField()
-
-    class Meta:
-        model = DeployedModel
-        fields = [
-            "id",
-            "project",
-            "name",
-            "model_link",
-            "model_version",
-            "monitoring_link",
-            "monitoring_run_id",
-            "owner",
-            "deployed_at",
-            "last_trained_at",
-            "retrain_every_days",
-            "approved_at",
-            "approval_valid_days",
-            "approval_valid_days_effective",
-            "is_active",
-            "retrain",
-            "revalidation",
-            "thresholds",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(DueStatusSerializer)
-    def get_retrain(self, model: DeployedModel) -> dict[str, Any]:
-        return DueStatusSerializer(service.retrain_status(model)).data
-
-    @extend_schema_field(DueStatusSerializer)
-    def get_revalidation(self, model: DeployedModel) -> dict[str, Any]:
-        return DueStatusSerializer(service.revalidation_status(model)).data
-
-    def get_approval_valid_days_effective(self, model: DeployedModel) -> int:
-        return service.approval_valid_days(model)
-
-
-class DeployedModelInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    model_link = id_field(required=False, allow_null=True, help_text="A registered-model link of the project.")
-    model_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
-    monitoring_link = id_field(required=False, allow_null=True, help_text="An experiment link of the project.")
-    monitoring_run_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    owner = id_field(required=False, allow_null=True, help_text="A member of the project's portfolio.")
-    deployed_at = serializers.DateTimeField(required=False)
-    last_trained_at = serializers.DateTimeField(required=False, allow_null=True)
-    retrain_every_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
-    approved_at = serializers.DateTimeField(required=False, allow_null=True)
-    approval_valid_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True)
-    is_active = serializers.BooleanField(required=False)
-
-
-class DeployedModelCreateSerializer(DeployedModelInputSerializer):
-    project = id_field()
 
 
 def _resolve(project: Project, data: dict[str, Any]) -> dict[str, Any]:
@@ -125,44 +51,6 @@ def _resolve(project: Project, data: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationFailed("Invalid reference.", details={name: "Not found in this project."})
             fields[name] = row
     return fields
-
-
-class ModelAlertSerializer(serializers.ModelSerializer):
-    owner = UserSummarySerializer(read_only=True)
-    project = serializers.IntegerField(source="deployed_model.project_id", read_only=True)
-    deployed_model_name = serializers.CharField(source="deployed_model.name", read_only=True)
-
-    class Meta:
-        model = ModelAlert
-        fields = [
-            "id",
-            "project",
-            "deployed_model",
-            "deployed_model_name",
-            "threshold",
-            "metric_key",
-            "observed_value",
-            "threshold_value",
-            "comparator",
-            "severity",
-            "observed_at",
-            "raised_at",
-            "state",
-            "owner",
-            "due_date",
-            "resolved_at",
-            "resolution",
-        ]
-        read_only_fields = fields
-
-
-class DeployedModelFilterSet(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
-    is_active = django_filters.BooleanFilter()
-
-    class Meta:
-        model = DeployedModel
-        fields = ["project", "is_active"]
 
 
 @extend_schema(tags=["deployed models"])
@@ -235,37 +123,10 @@ class DeployedModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Por
     @action(detail=True, methods=["post"], pagination_class=None)
     def evaluate(self, request: Request, pk: Any = None) -> Response:
         model = self.get_object()
-        if not service.can_manage_deployments(request.user, model.project):
+        if not can_manage_deployments(request.user, model.project):
             raise NotAllowed("Only the portfolio's project managers and data scientists evaluate deployed models.")
         opened = alert_service.deployed_model_evaluate(model.pk)
         return Response(ModelAlertSerializer(opened, many=True).data)
-
-
-class AcknowledgeSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=REASON_TEXT, required=False, allow_blank=True, default="")
-
-
-class ResolveSerializer(serializers.Serializer):
-    resolution = serializers.CharField(max_length=5000)
-
-
-class ModelAlertFilterSet(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=AlertState.choices)
-    severity = django_filters.ChoiceFilter(choices=AlertSeverity.choices)
-    project = django_filters.NumberFilter(field_name="deployed_model__project_id")
-    deployed_model = django_filters.NumberFilter(field_name="deployed_model_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    unresolved = django_filters.BooleanFilter(method="filter_unresolved", label="Open or acknowledged only")
-
-    class Meta:
-        model = ModelAlert
-        fields = ["state", "severity", "project", "deployed_model", "owner"]
-
-    def filter_unresolved(self, queryset: QuerySet[ModelAlert], name: str, value: bool | None) -> QuerySet[ModelAlert]:
-        if value is None:
-            return queryset
-        resolved = queryset.filter(state=AlertState.RESOLVED)
-        return queryset.exclude(pk__in=resolved.values("pk")) if value else resolved
 
 
 @extend_schema(tags=["deployed models"])

@@ -10,51 +10,31 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lifecycle.api.base import ProjectChildViewSet
 from metrics.mirror import requests as sync_requests
-from metrics.mirror.choices import SyncStatus
+from metrics.mirror.api.serializers import (
+    ExperimentLinkCreateSerializer,
+    ExperimentLinkSerializer,
+    KeyMetricsSerializer,
+    ModelLinkCreateSerializer,
+    ModelLinkSerializer,
+    SyncRequestedSerializer,
+    TrackingServerInputSerializer,
+    TrackingServerSerializer,
+    TrackingServerStaffSerializer,
+)
 from metrics.mirror.models import ExperimentLink, RegisteredModelLink, TrackingServer
 from metrics.mirror.services import links
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
-from portal.serializers import id_field
 from portfolio.api.base import PortfolioScopedViewSet
 
 # -- servers ----------------------------------------------------------------------------------------------
-
-
-class TrackingServerSerializer(serializers.ModelSerializer):
-    uses_credentials = serializers.SerializerMethodField(
-        help_text="Whether the portal authenticates to this server (the variable names are shown to staff only)."
-    )
-
-    class Meta:
-        model = TrackingServer
-        fields = ["id", "name", "uri", "is_default", "timeout_s", "max_retries", "uses_credentials", "created_at"]
-
-    def get_uses_credentials(self, server: TrackingServer) -> bool:
-        return bool(server.username_env or server.token_env)
-
-
-class TrackingServerStaffSerializer(TrackingServerSerializer):
-    class Meta(TrackingServerSerializer.Meta):
-        fields = [*TrackingServerSerializer.Meta.fields, "username_env", "password_env", "token_env"]
-
-
-class TrackingServerInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    uri = serializers.CharField(max_length=500)
-    username_env = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    password_env = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    token_env = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    timeout_s = serializers.IntegerField(min_value=1, max_value=600, required=False)
-    max_retries = serializers.IntegerField(min_value=0, max_value=10, required=False)
-    is_default = serializers.BooleanField(required=False)
 
 
 def _is_staff(request: Request) -> bool:
@@ -100,74 +80,6 @@ class TrackingServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Po
 
 
 # -- links ------------------------------------------------------------------------------------------------
-
-
-class _SyncStateSerializer(serializers.ModelSerializer):
-    server_name = serializers.CharField(source="server.name", read_only=True)
-    is_stale = serializers.BooleanField(read_only=True)
-    sync_status = serializers.ChoiceField(choices=SyncStatus.choices, read_only=True)
-
-    SYNC_FIELDS = [
-        "last_synced_at",
-        "last_error",
-        "last_error_at",
-        "sync_status",
-        "sync_started_at",
-        "sync_progress",
-        "is_stale",
-        "created_at",
-    ]
-
-
-class ExperimentLinkSerializer(_SyncStateSerializer):
-    key_metrics = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    class Meta:
-        model = ExperimentLink
-        fields = [
-            "id",
-            "project",
-            "server",
-            "server_name",
-            "experiment_id",
-            "name",
-            "key_metrics",
-            *_SyncStateSerializer.SYNC_FIELDS,
-        ]
-        read_only_fields = fields
-
-
-class ModelLinkSerializer(_SyncStateSerializer):
-    class Meta:
-        model = RegisteredModelLink
-        fields = ["id", "project", "server", "server_name", "model_name", *_SyncStateSerializer.SYNC_FIELDS]
-        read_only_fields = fields
-
-
-def _key() -> serializers.CharField:
-    return serializers.CharField(max_length=250)
-
-
-class ExperimentLinkCreateSerializer(serializers.Serializer):
-    server = id_field(required=False, help_text="A tracking server id; the default server when omitted.")
-    experiment_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    experiment_name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    key_metrics = serializers.ListField(child=_key(), required=False, default=list, max_length=links.MAX_KEY_METRICS)
-
-
-class KeyMetricsSerializer(serializers.Serializer):
-    key_metrics = serializers.ListField(child=_key(), max_length=links.MAX_KEY_METRICS)
-
-
-class ModelLinkCreateSerializer(serializers.Serializer):
-    server = id_field(required=False, help_text="A tracking server id; the default server when omitted.")
-    model_name = serializers.CharField(max_length=500)
-
-
-class SyncRequestedSerializer(serializers.Serializer):
-    queued = serializers.BooleanField(help_text="False when a sync was already queued or running.")
-    sync_status = serializers.ChoiceField(choices=SyncStatus.choices)
-    last_error = serializers.CharField()
 
 
 def _server(server_id: int | None) -> TrackingServer | None:
