@@ -19,7 +19,6 @@ from metrics.evidence.choices import EvidenceKind
 from metrics.evidence.models import GateEvidence
 from metrics.mirror.models import ExperimentLink, MlflowRun, TrackingServer
 from metrics.portfolio_inputs.models import StatusReport
-from portal import views
 from portfolio.choices import Role
 from portfolio.models import Membership, Portfolio
 from tests.factories import make_project
@@ -78,12 +77,6 @@ def test_an_executive_who_also_manages_lands_on_portfolio_health(client, people,
 
     assert as_user(client, people["exec"]).get("/")["Location"] == reverse("dashboard-portfolio")
     assert as_user(client, people["pm"]).get("/")["Location"] == reverse("home-manager")
-
-
-def test_home_falls_back_to_the_project_list_without_the_dashboard(client, people, monkeypatch) -> None:
-    monkeypatch.setitem(views.HOME_URL_NAMES, views.Home.PORTFOLIO_HEALTH, "no-such-dashboard")
-
-    assert as_user(client, people["exec"]).get("/")["Location"] == reverse("project-list")
 
 
 @pytest.mark.parametrize("name", ["home", "home-manager", "home-evidence"])
