@@ -20,7 +20,8 @@ class MetricsConfig(AppConfig):
         """The lower layers call these hooks; what they do lives up here (see ``portal.hooks``)."""
         from lifecycle import hooks as lifecycle_hooks
         from metrics.deployments.services.alerts import deployed_models_evaluate_for_link
-        from metrics.evidence.services.reviews import evidence_for_decision, review_evidence_context
+        from metrics.evidence.services.decision import evidence_for_decision
+        from metrics.evidence.services.reviews import review_evidence_context
         from metrics.mirror import hooks as mirror_hooks
         from metrics.snapshots.requests import compute_request_for_project
 

@@ -206,6 +206,67 @@ def _next_position(decision: str, outcome: str, project: Project) -> tuple[str, 
     return project.phase, project.state  # recycle: stay and rework
 
 
+def _check_decider(actor: User, project: Project, review: GateReview) -> None:
+    """Refuse, in this order: a decided review, anyone but the gate's Accountable, a project that moved on."""
+    if not review.is_open:
+        raise TransitionNotAllowed("This review is already decided; a decision is never changed.")
+    accountable, _consulted = gate_people(project, review.phase)
+    if actor.pk != accountable:
+        raise NotAllowed("Only the Accountable person of this gate can decide it.")
+    if project.phase != review.phase or not project.is_active:
+        raise TransitionNotAllowed("The project is no longer in the phase this review was requested for.")
+
+
+def _check_outcome(decision: str, no_go_outcome: str, rationale: str) -> None:
+    """A known decision; a no-go says hold or cancel and why, and no other decision has an outcome."""
+    if decision not in GateDecision.values:
+        raise ValidationFailed(f"'{decision}' is not a decision.", details={"decision": "Invalid."})
+    if decision == GateDecision.NO_GO:
+        if no_go_outcome not in NoGoOutcome.values:
+            raise ValidationFailed(
+                "A no-go puts the project on hold or cancels it: choose one.", details={"no_go_outcome": "Required."}
+            )
+        if not rationale:
+            raise ValidationFailed("A no-go needs a reason.", details={"rationale": "Required."})
+    elif no_go_outcome:
+        raise ValidationFailed(
+            "Only a no-go has an outcome of hold or cancel.", details={"no_go_outcome": "Not allowed."}
+        )
+
+
+def _create_actions(review: GateReview, actions: list[ActionInput]) -> None:
+    """The decision's conditions (conditional go) or rework items (recycle), tracked until completed."""
+    kind = GateActionKind.CONDITION if review.decision == GateDecision.CONDITIONAL_GO else GateActionKind.REWORK
+    GateAction.objects.bulk_create(
+        [
+            GateAction(
+                review=review, kind=kind, description=a.description.strip(), owner_id=a.owner_id, due_date=a.due_date
+            )
+            for a in actions
+        ]
+    )
+
+
+def _audit_decision(actor: User, project: Project, review: GateReview, actions: list[ActionInput]) -> None:
+    """The audit record of a decision: what was decided, on which evidence, and any override of the criteria."""
+    audit_write(
+        actor=actor,
+        action="gate.decide",
+        target=review,
+        project=project,
+        before={"status": GateReviewStatus.OPEN},
+        after={
+            "status": review.status,
+            "decision": review.decision,
+            "no_go_outcome": review.no_go_outcome,
+            "actions": [{"description": a.description, "owner": a.owner_id, "due_date": a.due_date} for a in actions],
+            "evidence": review.evidence,
+            **({"override_reason": review.override_reason} if review.override_reason else {}),
+        },
+        reason=review.rationale,
+    )
+
+
 @transaction.atomic
 def gate_decide(
     *,
@@ -231,27 +292,9 @@ def gate_decide(
     project = Project.objects.select_for_update().get(pk=review.project_id)
     review = GateReview.objects.select_for_update().get(pk=review.pk)
     review.project = project
-    if not review.is_open:
-        raise TransitionNotAllowed("This review is already decided; a decision is never changed.")
-    accountable, _consulted = gate_people(project, review.phase)
-    if actor.pk != accountable:
-        raise NotAllowed("Only the Accountable person of this gate can decide it.")
-    if project.phase != review.phase or not project.is_active:
-        raise TransitionNotAllowed("The project is no longer in the phase this review was requested for.")
-    if decision not in GateDecision.values:
-        raise ValidationFailed(f"'{decision}' is not a decision.", details={"decision": "Invalid."})
+    _check_decider(actor, project, review)
     rationale = (rationale or "").strip()
-    if decision == GateDecision.NO_GO:
-        if no_go_outcome not in NoGoOutcome.values:
-            raise ValidationFailed(
-                "A no-go puts the project on hold or cancels it: choose one.", details={"no_go_outcome": "Required."}
-            )
-        if not rationale:
-            raise ValidationFailed("A no-go needs a reason.", details={"rationale": "Required."})
-    elif no_go_outcome:
-        raise ValidationFailed(
-            "Only a no-go has an outcome of hold or cancel.", details={"no_go_outcome": "Not allowed."}
-        )
+    _check_outcome(decision, no_go_outcome, rationale)
     actions = _check_actions(decision, list(actions or []), project.portfolio_id)
     mlflow = hooks.decision_evidence(review)
     override_reason = _check_override(decision, (override_reason or "").strip(), mlflow.failing())
@@ -267,31 +310,8 @@ def gate_decide(
     review.override_reason = override_reason
     review.save()
     mlflow.freeze()
-    kind = GateActionKind.CONDITION if decision == GateDecision.CONDITIONAL_GO else GateActionKind.REWORK
-    GateAction.objects.bulk_create(
-        [
-            GateAction(
-                review=review, kind=kind, description=a.description.strip(), owner_id=a.owner_id, due_date=a.due_date
-            )
-            for a in actions
-        ]
-    )
-    audit_write(
-        actor=actor,
-        action="gate.decide",
-        target=review,
-        project=project,
-        before={"status": GateReviewStatus.OPEN},
-        after={
-            "status": review.status,
-            "decision": decision,
-            "no_go_outcome": no_go_outcome,
-            "actions": [{"description": a.description, "owner": a.owner_id, "due_date": a.due_date} for a in actions],
-            "evidence": review.evidence,
-            **({"override_reason": override_reason} if override_reason else {}),
-        },
-        reason=rationale,
-    )
+    _create_actions(review, actions)
+    _audit_decision(actor, project, review, actions)
     _move_project(actor=actor, project=project, review=review, at=now)
     hooks.project_changed(project)  # phase, state and gate throughput figures change with a decision
     return review

@@ -120,6 +120,33 @@ def _seed_activities(project: Project) -> None:
     RaciAssignment.objects.bulk_create(assignments)
 
 
+def _seed_charter(project: Project, actor: User) -> None:
+    """An empty charter at version 1, with its first version kept so later edits have something to diff against."""
+    charter = Charter.objects.create(project=project, version=1, updated_by=actor)
+    CharterVersion.objects.create(
+        charter=charter,
+        number=1,
+        content=charter_snapshot(charter),
+        created_at=timezone.now(),
+        created_by=actor,
+        note="Created with the project",
+    )
+
+
+def _record_start(project: Project, actor: User) -> None:
+    """The first phase transition (nowhere to charter, active), so the phase history starts at creation."""
+    PhaseTransition.objects.create(
+        project=project,
+        from_phase="",
+        to_phase=Phase.CHARTER,
+        from_state="",
+        to_state=ProjectState.ACTIVE,
+        actor=actor,
+        at=timezone.now(),
+        reason="Project created",
+    )
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -165,26 +192,9 @@ def project_create(
             )
     except IntegrityError as exc:  # a concurrent create took the code between check and insert
         raise ValidationFailed(f"The code {code} is already taken.", details={"code": "Already taken."}) from exc
-    charter = Charter.objects.create(project=project, version=1, updated_by=actor)
-    CharterVersion.objects.create(
-        charter=charter,
-        number=1,
-        content=charter_snapshot(charter),
-        created_at=timezone.now(),
-        created_by=actor,
-        note="Created with the project",
-    )
+    _seed_charter(project, actor)
     _seed_activities(project)
-    PhaseTransition.objects.create(
-        project=project,
-        from_phase="",
-        to_phase=Phase.CHARTER,
-        from_state="",
-        to_state=ProjectState.ACTIVE,
-        actor=actor,
-        at=timezone.now(),
-        reason="Project created",
-    )
+    _record_start(project, actor)
     audit_write(actor=actor, action="project.create", target=project, project=project, after=project_snapshot(project))
     hooks.project_changed(project)
     return project

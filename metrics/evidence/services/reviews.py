@@ -1,5 +1,5 @@
 """MLflow evidence on gate reviews: attach and detach runs and model versions, evaluate the automated criteria,
-freeze both with the decision, and say what changed in the mirror since.
+and say what changed in the mirror since the decision (``decision`` freezes both with it).
 
 Attach and detach lock the project then the review (the order ``gate_decide`` uses), so an attach racing a
 decision either lands before it (and is frozen with it) or finds the review decided and is refused (409).
@@ -9,7 +9,7 @@ its managers and the delivery roles, data scientists first).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -350,53 +350,6 @@ def evidence_detach(*, actor: Any, evidence: GateEvidence, reason: str = "") -> 
         before=before,
         reason=(reason or "").strip(),
     )
-
-
-# --- the decision -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class DecisionEvidence:
-    """What ``gate_decide`` freezes: each row's snapshot as of now and the rule results on them."""
-
-    rows: list[tuple[GateEvidence, dict[str, Any]]]
-    results: list[RuleResult]
-
-    def failing(self) -> list[str]:
-        return failing_labels(self.results)
-
-    def freeze(self) -> None:
-        evidence_freeze(self)
-
-    def frozen(self) -> dict[str, Any]:
-        """The part of ``review.evidence`` about MLflow (rows' snapshots and rule results)."""
-        return {
-            "mlflow": [
-                {"evidence_id": item.pk, "kind": item.kind, "label": evidence_label(snap), "snapshot": snap}
-                for item, snap in self.rows
-            ],
-            "rules": [result.as_dict() for result in self.results],
-        }
-
-
-def evidence_for_decision(review: GateReview) -> DecisionEvidence:
-    """Read (no write) the snapshots a decision is taken on. Call with the review locked."""
-    rows = [(item, live_snapshot(item)) for item in review_evidence(review)]
-    runs, versions = facts_of(rows)
-    return DecisionEvidence(
-        rows=rows, results=evaluate_all(rule_services.rule_specs_for_review(review), runs, versions)
-    )
-
-
-def evidence_freeze(decision: DecisionEvidence) -> None:
-    """Write every row's decision_snapshot (inside gate_decide's transaction)."""
-    for item, snapshot in decision.rows:
-        item.decision_snapshot = snapshot
-    GateEvidence.objects.bulk_update([item for item, _ in decision.rows], ["decision_snapshot"])
-
-
-def failing_labels(results: Sequence[RuleResult]) -> list[str]:
-    return [f"{result.label}: {result.reason}" for result in results if not result.passed]
 
 
 def review_evidence_context(user: Any, review: GateReview) -> dict[str, Any]:
