@@ -100,6 +100,71 @@ def _descending(number: float | None) -> tuple[int, float]:
     return (1, 0.0) if number is None else (0, -number)
 
 
+#: Per phase, the (median, 85th percentile) days spent in it.
+PhasePercentiles = dict[str, tuple[float | None, ...]]
+
+
+def _stored_percentiles(only: dict[str, Any]) -> tuple[PhasePercentiles, selectors.MobilizeStats]:
+    """One portfolio: its stored percentiles are exact, so they are read as they are."""
+    medians = {phase: tuple(only["phase_percentiles"].get(phase, [None, None])) for phase in Phase.values}
+    mobilize = selectors.MobilizeStats(
+        projects=sum(count for _, count in only["mobilize_bins"]),
+        median=only["mobilize_percentiles"][0],
+        p85=only["mobilize_percentiles"][1],
+        bins=[(start, count) for start, count in only["mobilize_bins"]],
+    )
+    return medians, mobilize
+
+
+def _pooled_percentiles(values: list[dict[str, Any]]) -> tuple[PhasePercentiles, selectors.MobilizeStats]:
+    """Several portfolios: percentiles do not add up, so they are computed again over the pooled per-project days."""
+    phase_days: dict[str, list[float]] = {}
+    for item in values:
+        for phase, days in item["phase_days"].items():
+            phase_days.setdefault(phase, []).extend(days)
+    medians = {phase: tuple(selectors.percentiles(phase_days.get(phase, []))) for phase in Phase.values}
+    mobilize_days = [days for item in values for days in item["mobilize_days"]]
+    median, p85 = selectors.percentiles(mobilize_days)
+    mobilize = selectors.MobilizeStats(
+        projects=len(mobilize_days), median=median, p85=p85, bins=selectors.mobilize_bins(mobilize_days)
+    )
+    return medians, mobilize
+
+
+def _merged_cost_series(rollups: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Monthly costs add up across portfolios, month by month, in month order."""
+    series: dict[str, dict[str, float]] = {}
+    for rollup in rollups:
+        for month, metrics in rollup["cost_series"].items():
+            series[month] = _sum_counts([series.get(month, {}), metrics])
+    return dict(sorted(series.items()))
+
+
+def _top_people(rollups: list[dict[str, Any]]) -> list[selectors.PersonWeeks]:
+    """A person seen in several portfolios counts once (the first rollup's row); the busiest are kept."""
+    people: dict[int, selectors.PersonWeeks] = {}
+    for rollup in rollups:
+        for row in rollup["people"]:
+            people.setdefault(row["person_id"], selectors.PersonWeeks(**row))
+    ranked = sorted(people.values(), key=lambda row: (_descending(row.peak), row.person_id))
+    return ranked[: selectors.CHART_ROW_LIMIT]
+
+
+def _worst_health(rollups: list[dict[str, Any]]) -> list[selectors.HealthRow]:
+    """Each portfolio kept its worst projects; merged, they are ranked worst first and cut again."""
+    health = [selectors.HealthRow(**row) for rollup in rollups for row in rollup["health"]]
+    return sorted(health, key=lambda row: (-RAG_LEVEL.get(row.overall, -1), row.code))[: selectors.CHART_ROW_LIMIT]
+
+
+def _gate_throughput(rollups: list[dict[str, Any]], medians: PhasePercentiles) -> selectors.GateThroughput:
+    """Gate decisions add up; their durations come from the (stored or pooled) percentiles."""
+    return selectors.GateThroughput(
+        counts=_sum_counts([rollup["gate_counts"] for rollup in rollups]),
+        median_days={phase: medians[phase][0] for phase in Phase.values},
+        p85_days={phase: medians[phase][1] for phase in Phase.values},
+    )
+
+
 def portfolio_dashboard_data_from_rollups(
     rollups: list[dict[str, Any]],
     values: list[dict[str, Any]] | None = None,
@@ -111,38 +176,16 @@ def portfolio_dashboard_data_from_rollups(
     stored; those of several come from their merged ``values``. Same figures as ``portfolio_dashboard_data`` over
     the same projects, without reading every project's snapshots."""
     if len(rollups) == 1:
-        (only,) = rollups
-        medians = {phase: tuple(only["phase_percentiles"].get(phase, [None, None])) for phase in Phase.values}
-        mobilize = selectors.MobilizeStats(
-            projects=sum(count for _, count in only["mobilize_bins"]),
-            median=only["mobilize_percentiles"][0],
-            p85=only["mobilize_percentiles"][1],
-            bins=[(start, count) for start, count in only["mobilize_bins"]],
-        )
+        medians, mobilize = _stored_percentiles(rollups[0])
     else:
-        phase_days: dict[str, list[float]] = {}
-        for item in values or []:
-            for phase, days in item["phase_days"].items():
-                phase_days.setdefault(phase, []).extend(days)
-        medians = {phase: tuple(selectors.percentiles(phase_days.get(phase, []))) for phase in Phase.values}
-        mobilize_days = [days for item in values or [] for days in item["mobilize_days"]]
-        median, p85 = selectors.percentiles(mobilize_days)
-        mobilize = selectors.MobilizeStats(
-            projects=len(mobilize_days), median=median, p85=p85, bins=selectors.mobilize_bins(mobilize_days)
-        )
-    series: dict[str, dict[str, float]] = {}
-    for rollup in rollups:
-        for month, metrics in rollup["cost_series"].items():
-            series[month] = _sum_counts([series.get(month, {}), metrics])
-    people: dict[int, selectors.PersonWeeks] = {}
-    for rollup in rollups:
-        for row in rollup["people"]:
-            people.setdefault(row["person_id"], selectors.PersonWeeks(**row))
-    health = [selectors.HealthRow(**row) for rollup in rollups for row in rollup["health"]]
+        medians, mobilize = _pooled_percentiles(values or [])
     stamps = [datetime.datetime.fromisoformat(rollup["computed_at"]) for rollup in rollups if rollup["computed_at"]]
 
     def merged(name: str) -> list[dict[str, Any]]:
         return [row for rollup in rollups for row in rollup[name]]
+
+    def summed(name: str) -> dict[str, Any]:
+        return _sum_counts([rollup[name] for rollup in rollups])
 
     def total(name: str) -> int:
         return sum(rollup[name] for rollup in rollups)
@@ -151,24 +194,18 @@ def portfolio_dashboard_data_from_rollups(
         list_query=dict(list_query or {}),
         period=("", ""),
         computed_at=max(stamps, default=None),
-        status=_sum_counts([rollup["status"] for rollup in rollups]) or dict.fromkeys(selectors.RAG_NAMES.values(), 0),
-        phases={phase: _sum_counts([rollup["phases"] for rollup in rollups]).get(phase, 0) for phase in Phase.values},
-        health=sorted(health, key=lambda row: (-RAG_LEVEL.get(row.overall, -1), row.code))[: selectors.CHART_ROW_LIMIT],
-        gates=selectors.GateThroughput(
-            counts=_sum_counts([rollup["gate_counts"] for rollup in rollups]),
-            median_days={phase: medians[phase][0] for phase in Phase.values},
-            p85_days={phase: medians[phase][1] for phase in Phase.values},
-        ),
-        cost=selectors.CostTotals(**_sum_counts([rollup["cost"] for rollup in rollups])),
-        cost_series=dict(sorted(series.items())),
-        people=sorted(people.values(), key=lambda row: (_descending(row.peak), row.person_id))[
-            : selectors.CHART_ROW_LIMIT
-        ],
+        status=summed("status") or dict.fromkeys(selectors.RAG_NAMES.values(), 0),
+        phases={phase: summed("phases").get(phase, 0) for phase in Phase.values},
+        health=_worst_health(rollups),
+        gates=_gate_throughput(rollups, medians),
+        cost=selectors.CostTotals(**summed("cost")),
+        cost_series=_merged_cost_series(rollups),
+        people=_top_people(rollups),
         people_total=total("people_total"),
         roadmap=_top_values(merged("roadmap"), lambda row: (_descending(row.value), row.code)),
         roadmap_total=total("roadmap_total"),
         benefits=_top_values(merged("benefits"), lambda row: (_descending(row.detail.get("planned")), row.code)),
-        benefit_totals=selectors.BenefitTotals(**_sum_counts([rollup["benefit_totals"] for rollup in rollups])),
+        benefit_totals=selectors.BenefitTotals(**summed("benefit_totals")),
         mobilize=mobilize,
         roi=_top_values(merged("roi"), lambda row: (_descending(row.detail.get("expected_cost")), row.code)),
         roi_total=total("roi_total"),

@@ -23,8 +23,8 @@ def _ms(start: str | None, end: str | None) -> float | None:
     return max(days, 0) * 86_400_000
 
 
-def roadmap_chart(data: PortfolioDashboardData) -> DashboardChart:
-    rows = list(reversed(data.roadmap))
+def _roadmap_bars(rows: list[selectors.ProjectValue]) -> list[go.Bar]:
+    """Baseline and forecast spans overlaid per project: the forecast bar, thinner, is red when it slips."""
     codes = [row.code for row in rows]
     urls = [project_url(row.pk) for row in rows]
     baseline = go.Bar(
@@ -53,6 +53,11 @@ def roadmap_chart(data: PortfolioDashboardData) -> DashboardChart:
         ],
         hovertemplate="%{y}: %{hovertext}<extra></extra>",
     )
+    return [baseline, forecast]
+
+
+def _milestone_markers(rows: list[selectors.ProjectValue]) -> list[go.Scatter]:
+    """One marker series per milestone status (so the legend reads by status), at each dated milestone's due day."""
     markers: dict[str, dict[str, list[Any]]] = {}
     for row in rows:
         for milestone in row.extra.get("milestone_status", {}).get("detail", {}).get("milestones", []):
@@ -62,20 +67,24 @@ def roadmap_chart(data: PortfolioDashboardData) -> DashboardChart:
                 series["y"].append(row.code)
                 series["text"].append(milestone["name"])
                 series["url"].append(project_url(row.pk))
-    traces: list[Any] = [baseline, forecast]
-    for status, series in markers.items():
-        traces.append(
-            go.Scatter(
-                name=f"Milestone {status.replace('_', ' ')}",
-                x=series["x"],
-                y=series["y"],
-                text=series["text"],
-                customdata=series["url"],
-                mode="markers",
-                marker={"symbol": "diamond", "size": 10, "color": MILESTONE_COLOURS.get(status, "#6c757d")},
-                hovertemplate="%{y} %{text}: %{x}<extra></extra>",
-            )
+    return [
+        go.Scatter(
+            name=f"Milestone {status.replace('_', ' ')}",
+            x=series["x"],
+            y=series["y"],
+            text=series["text"],
+            customdata=series["url"],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 10, "color": MILESTONE_COLOURS.get(status, "#6c757d")},
+            hovertemplate="%{y} %{text}: %{x}<extra></extra>",
         )
+        for status, series in markers.items()
+    ]
+
+
+def roadmap_chart(data: PortfolioDashboardData) -> DashboardChart:
+    rows = list(reversed(data.roadmap))
+    traces: list[Any] = [*_roadmap_bars(rows), *_milestone_markers(rows)]
     figure = go.Figure(traces)
     figure.update_layout(barmode="overlay", xaxis={"type": "date"}, yaxis={"type": "category"})
     table_rows = [
