@@ -38,6 +38,16 @@ def portfolios_visible_to(user: AnyUser) -> QuerySet[Portfolio]:
     return Portfolio.objects.filter(id__in=member_portfolio_ids(user))
 
 
+def manageable_portfolios(user: AnyUser) -> QuerySet[Portfolio]:
+    """Portfolios in which the user may create projects."""
+    if not user.is_authenticated:
+        return Portfolio.objects.none()
+    if user.is_superuser:
+        return Portfolio.objects.all()
+    managed = Membership.objects.filter(user=user, role__in=MANAGER_ROLES).values("portfolio_id")
+    return Portfolio.objects.filter(id__in=managed)
+
+
 def member_portfolio_ids(user: User) -> QuerySet[Membership, Any]:
     # A subquery, not a join: no duplicates, no DISTINCT, and it composes with select_for_update.
     return Membership.objects.filter(user=user).values("portfolio_id")

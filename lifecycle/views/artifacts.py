@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lifecycle import services
 from lifecycle.choices import Phase
 from lifecycle.downloads import artifact_version_response
-from lifecycle.forms import ArtifactUploadForm, ArtifactWaiveForm
+from lifecycle.forms.artifacts import ArtifactUploadForm, ArtifactWaiveForm
 from lifecycle.models import ArtifactType, ArtifactVersion, ArtifactWaiver, Project
 from lifecycle.selectors import projects_visible_to
 from lifecycle.services.artifacts import required_artifact_slugs

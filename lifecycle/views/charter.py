@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lifecycle.charter_diff import charter_compare
-from lifecycle.forms_charter import ROW_FORMSETS, CharterEditForms, blank_row_form, plain_number, snapshot_of_changes
+from lifecycle.forms.charter import ROW_FORMSETS, CharterEditForms, blank_row_form, plain_number, snapshot_of_changes
 from lifecycle.models import Charter, CharterVersion, Project
 from lifecycle.services import charter_snapshot, charter_update
 from lifecycle.services.charter import CHARTER_SECTIONS

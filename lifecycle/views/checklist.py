@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lifecycle import services
 from lifecycle.choices import Phase
-from lifecycle.forms import ActivityAddForm, ActivityRemoveForm, ActivityRenameForm
+from lifecycle.forms.checklist import ActivityAddForm, ActivityRemoveForm, ActivityRenameForm
 from lifecycle.models import Activity, Project
 from lifecycle.selectors import projects_visible_to
 from lifecycle.views.common import visible_project

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lifecycle import hooks, services
 from lifecycle.catalog import phase_definition
-from lifecycle.forms_gates import DecisionForms, VoteForm, vote_initial
+from lifecycle.forms.gates import DecisionForms, VoteForm, vote_initial
 from lifecycle.models import GateAction, GateReview, Project
 from lifecycle.selectors import projects_visible_to
 from lifecycle.services.raci import gate_people

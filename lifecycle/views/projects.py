@@ -12,7 +12,7 @@ from lifecycle import selectors, services
 from lifecycle.catalog import phase_definition
 from lifecycle.choices import ProjectState
 from lifecycle.filters import ProjectFilterSet
-from lifecycle.forms import ProjectCreateForm, ProjectEditForm, ProjectResumeForm, manageable_portfolios
+from lifecycle.forms.projects import ProjectCreateForm, ProjectEditForm, ProjectResumeForm
 from lifecycle.models import ArtifactType, ArtifactVersion, ArtifactWaiver, PhaseTransition
 from lifecycle.services.artifacts import required_artifact_slugs
 from lifecycle.services.raci import gate_people
@@ -20,7 +20,7 @@ from lifecycle.templatetags.lifecycle_tags import audit_rows
 from lifecycle.views.common import visible_project
 from portal.exceptions import DomainError
 from portal.forms import add_domain_error
-from portfolio.access import can_edit_project, is_executive_in, portfolios_visible_to
+from portfolio.access import can_edit_project, is_executive_in, manageable_portfolios, portfolios_visible_to
 
 PROJECTS_PER_PAGE = 50
 HISTORY_PER_PAGE = 50

@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 
 from lifecycle.choices import Phase
-from lifecycle.forms_charter import BootstrapMixin
 from lifecycle.models import Project
 from metrics.evidence.choices import GateRuleKind
 from metrics.mirror.choices import Comparator
+from portal.forms import BootstrapMixin
 
 
 class GateRuleForm(BootstrapMixin, forms.Form):

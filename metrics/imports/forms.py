@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.template.defaultfilters import filesizeformat
 
-from lifecycle.forms import BootstrapForm
+from portal.forms import BootstrapForm
 
 
 class ImportUploadForm(BootstrapForm):

@@ -1,7 +1,7 @@
 """Forms of the input pages and of the CSV import pages.
 
 Forms only shape input; the rules live in the services (``services.resources``), whose DomainError is
-put back onto the form with ``lifecycle.forms.add_domain_error``.
+put back onto the form with ``portal.forms.add_domain_error``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from lifecycle.choices import RAG
-from lifecycle.forms import BootstrapForm, DateInput, PersonChoiceField
 from lifecycle.models import SuccessMetric
 from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity
 from metrics.portfolio_inputs.models import Benefit
+from portal.forms import BootstrapForm, DateInput, PersonChoiceField
 from portfolio.models import Membership
 
 User = get_user_model()

@@ -1,5 +1,5 @@
 """Forms of the product pages. They only carry text to the services (``metrics.product.services``), which
-check every value and answer with field errors; ``lifecycle.forms.add_domain_error`` puts those on the form."""
+check every value and answer with field errors; ``portal.forms.add_domain_error`` puts those on the form."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 
-from lifecycle.forms import BootstrapForm
 from metrics.product.choices import SurveyKind
+from portal.forms import BootstrapForm
 
 
 def _date() -> forms.CharField:

@@ -1,5 +1,5 @@
 """Forms of the scrum pages. They only shape input: every rule is in ``metrics.scrum.services.sprints`` (a refusal comes
-back as a DomainError and is shown on the form with ``lifecycle.forms.add_domain_error``)."""
+back as a DomainError and is shown on the form with ``portal.forms.add_domain_error``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from lifecycle.forms import BootstrapForm, manageable_portfolios
 from lifecycle.models import Project
 from metrics.scrum.choices import MOOD_SCORES, ItemType, SprintState, StateGroup
 from metrics.scrum.models import Sprint, Team, WorkItem
+from portal.forms import BootstrapForm
 from portal.models import User
+from portfolio.access import manageable_portfolios
 from portfolio.models import Membership
 
 DATE = forms.DateInput(attrs={"type": "date"})

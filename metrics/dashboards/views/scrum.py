@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from lifecycle.forms import manageable_portfolios
 from lifecycle.views.common import visible_project
 from metrics.charts import chart_csv_response, find_chart
 from metrics.dashboards.scrum import EmptyLinks, team_snapshots, teams_snapshots
@@ -16,7 +15,7 @@ from metrics.dashboards.scrum_charts import delivery_charts, team_charts, team_k
 from metrics.scrum.choices import JIRA_STATUSES, JIRA_TYPES, ItemType, StateGroup, mapping_rows
 from metrics.scrum.models import RetroAction, Team
 from metrics.scrum.selectors import teams_visible_to, visible_team
-from portfolio.access import can_write_team
+from portfolio.access import can_write_team, manageable_portfolios
 
 IMPORT_KINDS = (
     ("jira-issues", "Jira issues"),

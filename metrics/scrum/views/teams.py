@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lifecycle.forms import manageable_portfolios
 from metrics.scrum.choices import SprintState
 from metrics.scrum.forms import TeamCreateForm
 from metrics.scrum.selectors import teams_visible_to
@@ -17,6 +16,7 @@ from metrics.scrum.services import sprints as services
 from metrics.scrum.views.common import actor
 from portal.exceptions import DomainError
 from portal.forms import add_domain_error
+from portfolio.access import manageable_portfolios
 
 
 @login_required

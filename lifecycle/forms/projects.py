@@ -13,74 +13,22 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from lifecycle.choices import RAG, Phase, RiskTier
-from lifecycle.models import ArtifactType, Project
+from lifecycle.choices import RAG, RiskTier
+from lifecycle.models import Project
 from lifecycle.services.projects import EDITABLE_FIELDS
-from portfolio.access import portfolios_visible_to
+from portal.forms import BootstrapForm, DateInput, PersonChoiceField
+from portfolio.access import manageable_portfolios
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES
 from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 
 User = get_user_model()
 
 
-def manageable_portfolios(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Portfolio]:
-    """Portfolios in which the user may create projects."""
-    portfolios = portfolios_visible_to(user)
-    if getattr(user, "is_superuser", False):
-        return portfolios
-    return portfolios.filter(memberships__user=user, memberships__role__in=MANAGER_ROLES).distinct()
 
 
 def people_in(portfolio_ids: Any, roles: frozenset[str]) -> QuerySet:
     ids = Membership.objects.filter(portfolio_id__in=portfolio_ids, role__in=roles).values("user_id")
     return User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "username")
-
-
-class BootstrapForm(forms.Form):
-    """Gives every widget its Bootstrap class, and marks fields with errors as invalid."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        for name in getattr(self, "_errors", None) or {}:
-            if name not in self.fields:
-                continue
-            attrs = self.fields[name].widget.attrs
-            if "is-invalid" not in attrs.get("class", ""):
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")  # what <input type="date"> expects, whatever the locale
 
 
 class ProjectFieldsForm(BootstrapForm):
@@ -151,32 +99,11 @@ class ProjectResumeForm(BootstrapForm):
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ActivityAddForm(BootstrapForm):
-    phase = forms.ChoiceField(choices=Phase.choices, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=200)
 
 
-class ActivityRenameForm(BootstrapForm):
-    name = forms.CharField(max_length=200)
 
 
-class ActivityRemoveForm(BootstrapForm):
-    reason = forms.CharField(max_length=500, required=False)
 
 
-class ArtifactUploadForm(BootstrapForm):
-    artifact_type = forms.ModelChoiceField(queryset=ArtifactType.objects.all(), label="Artifact")
-    file = forms.FileField(required=False, help_text="PDF, Office, image, text, CSV, JSON, YAML or notebook.")
-    url = forms.CharField(required=False, max_length=500, label="Or a link", help_text="A full http(s) URL.")
-    note = forms.CharField(required=False, max_length=300)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if bool(data.get("file")) == bool((data.get("url") or "").strip()):
-            raise forms.ValidationError("Give either a file or a link, not both and not neither.")
-        return data
 
 
-class ArtifactWaiveForm(BootstrapForm):
-    artifact_type = forms.ModelChoiceField(queryset=ArtifactType.objects.all(), widget=forms.HiddenInput)
-    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 
 from lifecycle.catalog import GateCriterion
 from lifecycle.choices import GateDecision, NoGoOutcome
-from lifecycle.forms_charter import BootstrapMixin, bootstrap_widgets
 from lifecycle.services.gates import SCORE_RANGE, ActionInput
+from portal.forms import BootstrapMixin, bootstrap_widgets
 
 User = get_user_model()
 SCORE_CHOICES = [("", "—")] + [(str(score), str(score)) for score in SCORE_RANGE]

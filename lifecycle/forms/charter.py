@@ -14,6 +14,7 @@ from django.http import QueryDict
 from lifecycle.models import Charter
 from lifecycle.services.audit import json_safe
 from lifecycle.services.charter import CHARTER_FIELDS, CHARTER_SECTIONS
+from portal.forms import BootstrapMixin
 
 TEXTAREA_ROWS = 4
 # Rows of a section's formset carry no `required` attribute: a row marked for removal must submit.
@@ -24,33 +25,6 @@ ROW_WIDGETS: dict[str, forms.Widget | type[forms.Widget]] = {
     "baseline": forms.NumberInput(attrs={"step": "any"}),
     "target": forms.NumberInput(attrs={"step": "any"}),
 }
-
-
-def bootstrap_widgets(form: forms.BaseForm, invalid: Any = ()) -> None:
-    """Bootstrap classes on every widget, `is-invalid` on the fields named in `invalid`."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if name in invalid:
-            css += " is-invalid"
-        widget.attrs["class"] = css
-
-
-class BootstrapMixin:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Validation is the server's: a row marked for removal must submit even when incomplete.
-        self.use_required_attribute = False
-        bootstrap_widgets(self)  # type: ignore[arg-type]
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        bootstrap_widgets(self, invalid=self._errors or ())  # type: ignore[arg-type,attr-defined]
 
 
 class CharterForm(BootstrapMixin, forms.ModelForm):
