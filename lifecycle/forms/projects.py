@@ -24,8 +24,6 @@ from portfolio.models import BusinessUnit, Membership, Portfolio, StrategicGoal
 User = get_user_model()
 
 
-
-
 def people_in(portfolio_ids: Any, roles: frozenset[str]) -> QuerySet:
     ids = Membership.objects.filter(portfolio_id__in=portfolio_ids, role__in=roles).values("user_id")
     return User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "username")
@@ -97,13 +95,3 @@ class ProjectEditForm(ProjectFieldsForm):
 
 class ProjectResumeForm(BootstrapForm):
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-
-
-
-
-
-
-
-

@@ -13,7 +13,7 @@ from lifecycle.choices import RAG, Phase, ProjectState
 from lifecycle.models import PhaseTransition, Project, SuccessMetric
 from metrics.portfolio_inputs.choices import CostCategory, IssueSeverity
 from metrics.portfolio_inputs.models import StatusReport
-from metrics.portfolio_inputs.services import health
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as inputs
 
 RISKS = (
@@ -164,7 +164,7 @@ def _benefits_seed(project: Project, rng: random.Random, story_end: datetime.dat
     if go_live is None:
         return
     metric = SuccessMetric.objects.filter(charter__project=project).first()
-    benefit = health.benefit_add(
+    benefit = benefits.benefit_add(
         actor=project.owner, project=project, name="Monthly value from the model", success_metric=metric, unit="EUR"
     )
     monthly = Decimal(rng.randrange(20, 90) * 1000)
@@ -172,7 +172,7 @@ def _benefits_seed(project: Project, rng: random.Random, story_end: datetime.dat
     for month in _months(go_live.date() + datetime.timedelta(days=31), story_end)[1:]:
         period_end = month - datetime.timedelta(days=1)
         realized = (monthly * Decimal(str(round(realization * rng.uniform(0.85, 1.1), 3)))).quantize(Decimal("1"))
-        health.benefit_measurement_record(
+        benefits.benefit_measurement_record(
             actor=project.owner, benefit=benefit, period_end=period_end, planned=monthly, realized=realized
         )
 

@@ -20,7 +20,7 @@ import datetime
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -117,32 +117,34 @@ def _chart_detail(
     return detail, (known[-1]["remaining"] if known else None)
 
 
-def _sprint_values(
-    sprint: Sprint,
-    changes: list[formulas.WorkItemChange],
-    defects: list[formulas.Defect],
-    actions: list[formulas.RetroAction],
-    next_retro: datetime.date | None,
-    votes: list[int],
-    now: datetime.datetime,
-) -> list[SnapshotValue]:
-    period = sprint_period(sprint.pk)
-    frozen = sprint.completed_at is not None
-    about = {"sprint": sprint.pk, "name": sprint.name, "state": sprint.state, "reopen_count": sprint.reopen_count}
+@dataclass(frozen=True)
+class _SprintValue:
+    """Builds one snapshot of a sprint: all share its period, planned dates and identity (in ``detail``)."""
 
-    def value(
-        metric: str, number: float | None, detail: dict[str, Any] | None = None, *, freeze: bool
+    sprint: Sprint
+
+    def __call__(
+        self, metric: str, number: float | None, detail: dict[str, Any] | None = None, *, freeze: bool
     ) -> SnapshotValue:
+        sprint = self.sprint
+        about = {"sprint": sprint.pk, "name": sprint.name, "state": sprint.state, "reopen_count": sprint.reopen_count}
         return SnapshotValue(
             metric=metric,
             value=number,
-            period=period,
+            period=sprint_period(sprint.pk),
             period_start=sprint.planned_start,
             period_end=sprint.planned_end,
             detail={**about, **(detail or {})},
             frozen=freeze,
         )
 
+
+def _delivery_values(
+    sprint: Sprint, changes: list[formulas.WorkItemChange], now: datetime.datetime, value: _SprintValue
+) -> list[SnapshotValue]:
+    """Commitment, completed, say/do, scope change, logged defects and the charts: frozen once the sprint closes,
+    blank (with the reason) until it starts."""
+    frozen = sprint.completed_at is not None
     summary = _summary(sprint, changes, now)
     values: list[SnapshotValue] = []
     if summary is None:  # not started: nothing happened yet
@@ -150,36 +152,46 @@ def _sprint_values(
         values += [value(key, None, reason, freeze=False) for key in ("commitment", "completed", "say_do")]
         values += [value(key, None, reason, freeze=False) for key in ("scope_change", "logged_defects")]
         values += [value(key, None, reason, freeze=False) for key in ("burndown", "burnup")]
-    else:
-        band = formulas.say_do_band(summary.say_do)
-        scope = asdict(summary.scope_change) if summary.scope_change else None
-        values += [
-            value("commitment", summary.commitment, freeze=frozen),
-            value("completed", summary.completed, {"commitment": summary.commitment}, freeze=frozen),
-            value(
-                "say_do",
-                summary.say_do,
-                {"band": band.value if band else None, "bands": asdict(SAY_DO_BANDS)},
-                freeze=frozen,
-            ),
-            value("scope_change", scope["net"] if scope else None, {"scope_change": scope}, freeze=frozen),
-            value("logged_defects", float(summary.logged_defects), freeze=frozen),
-        ]
-        chart, remaining = _chart_detail(sprint, changes, timezone.localdate(now))
-        values.append(value("burndown", remaining, chart, freeze=frozen))
-        last_scope = next((row["scope"] for row in reversed(chart["days"]) if row["scope"] is not None), None)
-        values.append(value("burnup", last_scope, chart, freeze=frozen))
+        return values
+    band = formulas.say_do_band(summary.say_do)
+    scope = asdict(summary.scope_change) if summary.scope_change else None
+    values += [
+        value("commitment", summary.commitment, freeze=frozen),
+        value("completed", summary.completed, {"commitment": summary.commitment}, freeze=frozen),
+        value(
+            "say_do",
+            summary.say_do,
+            {"band": band.value if band else None, "bands": asdict(SAY_DO_BANDS)},
+            freeze=frozen,
+        ),
+        value("scope_change", scope["net"] if scope else None, {"scope_change": scope}, freeze=frozen),
+        value("logged_defects", float(summary.logged_defects), freeze=frozen),
+    ]
+    chart, remaining = _chart_detail(sprint, changes, timezone.localdate(now))
+    values.append(value("burndown", remaining, chart, freeze=frozen))
+    last_scope = next((row["scope"] for row in reversed(chart["days"]) if row["scope"] is not None), None)
+    values.append(value("burnup", last_scope, chart, freeze=frozen))
+    return values
+
+
+def _aftermath_values(
+    defects: list[formulas.Defect],
+    actions: list[formulas.RetroAction],
+    next_retro: datetime.date | None,
+    votes: list[int],
+    value: _SprintValue,
+) -> list[SnapshotValue]:
+    """Escaped defects, process refinement and motivation: they keep moving after the close, so never frozen."""
     escaped = formulas.escaped_defects(defects)
-    values.append(
+    closed_by_next = sum(1 for a in actions if a.closed_on is not None and next_retro and a.closed_on <= next_retro)
+    mood = formulas.motivation(votes)
+    return [
         value(
             "escaped_defects",
             float(escaped),
             {"defects": len(defects), "escape_rate": formulas.escape_rate(defects)},
             freeze=False,
-        )
-    )
-    closed_by_next = sum(1 for a in actions if a.closed_on is not None and next_retro and a.closed_on <= next_retro)
-    values.append(
+        ),
         value(
             "process_refinement",
             formulas.process_refinement(actions, next_retro),
@@ -190,18 +202,28 @@ def _sprint_values(
                 "next_retro_on": iso_or_none(next_retro),
             },
             freeze=False,
-        )
-    )
-    mood = formulas.motivation(votes)
-    values.append(
+        ),
         value(
             "motivation",
             mood.average,
             {"responses": mood.responses, "distribution": {str(k): v for k, v in mood.distribution.items()}},
             freeze=False,
-        )
-    )
-    return values
+        ),
+    ]
+
+
+def _sprint_values(
+    sprint: Sprint,
+    changes: list[formulas.WorkItemChange],
+    defects: list[formulas.Defect],
+    actions: list[formulas.RetroAction],
+    next_retro: datetime.date | None,
+    votes: list[int],
+    now: datetime.datetime,
+) -> list[SnapshotValue]:
+    """Every snapshot of one sprint: what it delivered, then what followed it."""
+    value = _SprintValue(sprint)
+    return _delivery_values(sprint, changes, now, value) + _aftermath_values(defects, actions, next_retro, votes, value)
 
 
 # --- team level ------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from metrics.portfolio_inputs.models import (
     StatusReport,
     TimeEntry,
 )
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as portfolio_services
 from metrics.product import services as product_services
 from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
@@ -141,13 +142,11 @@ def build_portfolio_inputs(project, people) -> dict[str, Any]:
         actor=people["ds"], person=people["ds"], project=project, day=datetime.date(2026, 3, 3), hours="6"
     )
     portfolio_services.capacity_set(actor=pm, person=people["ds"], week=MONDAY, working_hours="40")
-    portfolio_services.status_report_submit(
-        actor=pm, project=project, as_of=timezone.localdate(), schedule="green", cost="yellow"
-    )
-    risk = portfolio_services.risk_add(actor=pm, project=project, title="Drift", probability="0.3", impact=4)
-    issue = portfolio_services.issue_open(actor=pm, project=project, title="Late data", severity="high")
-    benefit = portfolio_services.benefit_add(actor=pm, project=project, name="Churn saved")
-    portfolio_services.benefit_measurement_record(
+    health.status_report_submit(actor=pm, project=project, as_of=timezone.localdate(), schedule="green", cost="yellow")
+    risk = health.risk_add(actor=pm, project=project, title="Drift", probability="0.3", impact=4)
+    issue = health.issue_open(actor=pm, project=project, title="Late data", severity="high")
+    benefit = benefits.benefit_add(actor=pm, project=project, name="Churn saved")
+    benefits.benefit_measurement_record(
         actor=pm, benefit=benefit, period_end=datetime.date(2026, 3, 31), planned="100", realized="80"
     )
     return {"cost": cost, "risk": risk, "issue": issue, "benefit": benefit}

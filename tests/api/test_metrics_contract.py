@@ -187,6 +187,7 @@ def _grow(project, people, start: int, stop: int, first_product) -> None:
     """Rows number start..stop-1 of every list, through the services (one team and product per step)."""
     import datetime
 
+    from metrics.portfolio_inputs.services import benefits, health
     from metrics.portfolio_inputs.services import resources as services
     from metrics.product import services as product_services
     from portfolio.choices import Role
@@ -201,10 +202,10 @@ def _grow(project, people, start: int, stop: int, first_product) -> None:
         services.allocation_set(actor=pm, person=person, project=project, week=datetime.date(2026, 3, 2), hours="8")
         services.time_entry_add(actor=pm, person=person, project=project, day=month, hours="2")
         services.capacity_set(actor=pm, person=person, week=datetime.date(2026, 3, 2), working_hours="40")
-        services.status_report_submit(actor=pm, project=project, as_of=month, schedule="green")
-        services.risk_add(actor=pm, project=project, title=f"R{n}", probability="0.1", impact=2, owner=person)
-        services.issue_open(actor=pm, project=project, title=f"I{n}", severity="low", owner=person)
-        services.benefit_add(actor=pm, project=project, name=f"B{n}")
+        health.status_report_submit(actor=pm, project=project, as_of=month, schedule="green")
+        health.risk_add(actor=pm, project=project, title=f"R{n}", probability="0.1", impact=2, owner=person)
+        health.issue_open(actor=pm, project=project, title=f"I{n}", severity="low", owner=person)
+        benefits.benefit_add(actor=pm, project=project, name=f"B{n}")
         build_scrum(project, people, suffix=f"-{n}")
         build_product(project, people, suffix=f"-{n}")
         product_services.product_events_add(

@@ -25,6 +25,7 @@ from metrics.portfolio_inputs.models import (
     StatusReport,
     TimeEntry,
 )
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as services
 from portal.api_base import answer, validated
 from portal.api_exceptions import error_responses
@@ -193,7 +194,7 @@ class StatusReportViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     )
     def create(self, request: Request, project_pk: Any = None) -> Response:
         data = validated(shapes.StatusReportSubmitSerializer, self)
-        report = services.status_report_submit(actor=request.user, project=self.get_project(), **data)
+        report = health.status_report_submit(actor=request.user, project=self.get_project(), **data)
         return answer(shapes.StatusReportSerializer, report, created=True)
 
 
@@ -218,7 +219,7 @@ class ProjectRiskViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     )
     def create(self, request: Request, project_pk: Any = None) -> Response:
         data = validated(shapes.RiskInputSerializer, self)
-        risk = services.risk_add(actor=request.user, project=self.get_project(), **data)
+        risk = health.risk_add(actor=request.user, project=self.get_project(), **data)
         return answer(shapes.RiskSerializer, risk, created=True)
 
 
@@ -237,7 +238,7 @@ class RiskViewSet(mixins.RetrieveModelMixin, PortfolioScopedViewSet):
         risk = self.get_object()
         changes = dict(validated(shapes.RiskUpdateSerializer, self))
         reason = changes.pop("reason")
-        risk = services.risk_update(actor=request.user, risk=risk, changes=changes, reason=reason)
+        risk = health.risk_update(actor=request.user, risk=risk, changes=changes, reason=reason)
         return answer(shapes.RiskSerializer, self.get_queryset().get(pk=risk.pk))
 
     @extend_schema(
@@ -249,7 +250,7 @@ class RiskViewSet(mixins.RetrieveModelMixin, PortfolioScopedViewSet):
     def close(self, request: Request, pk: Any = None) -> Response:
         risk = self.get_object()
         data = validated(shapes.RiskCloseSerializer, self)
-        risk = services.risk_close(actor=request.user, risk=risk, **data)
+        risk = health.risk_close(actor=request.user, risk=risk, **data)
         return answer(shapes.RiskSerializer, self.get_queryset().get(pk=risk.pk))
 
 
@@ -271,7 +272,7 @@ class ProjectIssueViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     )
     def create(self, request: Request, project_pk: Any = None) -> Response:
         data = validated(shapes.IssueOpenSerializer, self)
-        issue = services.issue_open(actor=request.user, project=self.get_project(), **data)
+        issue = health.issue_open(actor=request.user, project=self.get_project(), **data)
         return answer(shapes.IssueSerializer, issue, created=True)
 
 
@@ -290,7 +291,7 @@ class IssueViewSet(mixins.RetrieveModelMixin, PortfolioScopedViewSet):
     def close(self, request: Request, pk: Any = None) -> Response:
         issue = self.get_object()
         data = validated(shapes.IssueCloseSerializer, self)
-        issue = services.issue_close(actor=request.user, issue=issue, **data)
+        issue = health.issue_close(actor=request.user, issue=issue, **data)
         return answer(shapes.IssueSerializer, self.get_queryset().get(pk=issue.pk))
 
 
@@ -311,7 +312,7 @@ class ProjectBenefitViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     )
     def create(self, request: Request, project_pk: Any = None) -> Response:
         data = validated(shapes.BenefitInputSerializer, self)
-        benefit = services.benefit_add(actor=request.user, project=self.get_project(), **data)
+        benefit = benefits.benefit_add(actor=request.user, project=self.get_project(), **data)
         return answer(shapes.BenefitSerializer, benefit, created=True)
 
 
@@ -339,5 +340,5 @@ class BenefitViewSet(mixins.RetrieveModelMixin, PortfolioScopedViewSet):
             rows = BenefitMeasurement.objects.filter(benefit=benefit).order_by("period_end")
             return Response(shapes.BenefitMeasurementSerializer(rows, many=True).data)
         data = validated(shapes.BenefitMeasurementInputSerializer, self)
-        row = services.benefit_measurement_record(actor=request.user, benefit=benefit, **data)
+        row = benefits.benefit_measurement_record(actor=request.user, benefit=benefit, **data)
         return answer(shapes.BenefitMeasurementSerializer, row)

@@ -44,20 +44,9 @@ from portfolio.models import Portfolio
 # --- project inputs (bulk) --------------------------------------------------------------------------------------
 
 
-def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, ProjectInputs]:
-    """All inputs of ``ids`` in 17 queries, whatever the number of projects."""
-    projects = {
-        project.pk: project
-        for project in Project.objects.filter(pk__in=ids).select_related("charter").order_by("pk")  # 1
-    }
-    found = list(projects)
-    earned = adapters.earned_value_inputs_for(found, today)  # 3
-    risks = adapters.risk_registers_for(found)  # 1
-    issues = adapters.issue_logs_for(found)  # 1
-    benefits = adapters.benefit_periods_for(found)  # 1
-    statuses = adapters.current_status_for(found)  # 1
-    names = dict(Benefit.objects.filter(project_id__in=found).values_list("pk", "name"))  # 1
-    reports: dict[int, list[Any]] = defaultdict(list)
+def _status_history_for(found: list[int]) -> defaultdict[int, list[Any]]:
+    """Every status report of ``found``, oldest first, in one query: the RAG history and slip need them all."""
+    reports: defaultdict[int, list[Any]] = defaultdict(list)
     for row in (
         StatusReport.objects.filter(project_id__in=found)
         .order_by("project_id", "as_of", "id")
@@ -75,28 +64,48 @@ def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, Proje
     ):  # 1
         project_id, as_of, overall, schedule, cost, risk, issue, override, percent = row
         reports[project_id].append((as_of, overall, schedule, cost, risk, issue, bool(override), percent))
-    alerts: dict[int, list[str]] = defaultdict(list)
+    return reports
+
+
+def _open_alert_severities_for(found: list[int]) -> defaultdict[int, list[str]]:
+    """The severities of the unresolved model alerts of ``found``, in one query."""
+    alerts: defaultdict[int, list[str]] = defaultdict(list)
     for project_id, severity in (
         ModelAlert.objects.filter(deployed_model__project_id__in=found)
         .exclude(state=AlertState.RESOLVED)
         .values_list("deployed_model__project_id", "severity")
     ):  # 1
         alerts[project_id].append(severity)
-    milestones: dict[int, list[Any]] = defaultdict(list)
+    return alerts
+
+
+def _milestones_for(found: list[int]) -> defaultdict[int, list[Any]]:
+    """The charter milestones of ``found`` as ``(name, due, done)`` in due order, in one query."""
+    milestones: defaultdict[int, list[Any]] = defaultdict(list)
     for project_id, name, due, done in (
         Milestone.objects.filter(charter__project_id__in=found)
         .order_by("charter__project_id", "due_date", "position", "id")
         .values_list("charter__project_id", "name", "due_date", "done")
     ):  # 1
         milestones[project_id].append((name, due, done))
-    transitions: dict[int, list[Any]] = defaultdict(list)
+    return milestones
+
+
+def _phase_transitions_for(found: list[int]) -> defaultdict[int, list[Any]]:
+    """The lifecycle phase transitions of ``found`` in time order, in one query (for the phase durations)."""
+    transitions: defaultdict[int, list[Any]] = defaultdict(list)
     for project_id, from_phase, to_phase, at in (
         PhaseTransition.objects.filter(project_id__in=found)
         .order_by("project_id", "at", "id")
         .values_list("project_id", "from_phase", "to_phase", "at")
     ):  # 1
         transitions[project_id].append((from_phase, to_phase, at))
-    decisions: dict[int, dict[str, int]] = defaultdict(dict)
+    return transitions
+
+
+def _gate_decision_counts_for(found: list[int]) -> defaultdict[int, dict[str, int]]:
+    """How many decided gate reviews of ``found`` ended with each decision, in one query."""
+    decisions: defaultdict[int, dict[str, int]] = defaultdict(dict)
     for project_id, decision, count in (
         GateReview.objects.filter(project_id__in=found, status=GateReviewStatus.DECIDED)
         .values_list("project_id", "decision")
@@ -104,6 +113,27 @@ def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, Proje
         .order_by()
     ):  # 1
         decisions[project_id][decision] = count
+    return decisions
+
+
+def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, ProjectInputs]:
+    """All inputs of ``ids`` in 17 queries, whatever the number of projects."""
+    projects = {
+        project.pk: project
+        for project in Project.objects.filter(pk__in=ids).select_related("charter").order_by("pk")  # 1
+    }
+    found = list(projects)
+    earned = adapters.earned_value_inputs_for(found, today)  # 3
+    risks = adapters.risk_registers_for(found)  # 1
+    issues = adapters.issue_logs_for(found)  # 1
+    benefits = adapters.benefit_periods_for(found)  # 1
+    statuses = adapters.current_status_for(found)  # 1
+    names = dict(Benefit.objects.filter(project_id__in=found).values_list("pk", "name"))  # 1
+    reports = _status_history_for(found)  # 1
+    alerts = _open_alert_severities_for(found)  # 1
+    milestones = _milestones_for(found)  # 1
+    transitions = _phase_transitions_for(found)  # 1
+    decisions = _gate_decision_counts_for(found)  # 1
     result = {}
     for pk, project in projects.items():
         charter = getattr(project, "charter", None)

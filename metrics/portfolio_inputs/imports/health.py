@@ -14,7 +14,7 @@ from lifecycle.models import SuccessMetric
 from metrics.imports.base import Column, register_import
 from metrics.portfolio_inputs.imports.resources import ProjectImport, find_person, renamed, sort_key_date
 from metrics.portfolio_inputs.models import Benefit, Issue, Risk
-from metrics.portfolio_inputs.services import resources as services
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services.milestones import milestone_set
 from portal.exceptions import ValidationFailed
 from portal.models import User
@@ -57,7 +57,7 @@ class StatusReportImport(ProjectImport):
             # Left as written when unreadable: the service names it "not a number".
             with contextlib.suppress(InvalidOperation, ValueError):
                 percent = str(Decimal(percent[:-1].strip()) / 100)
-        services.status_report_submit(
+        health.status_report_submit(
             actor=actor,
             project=scope,
             as_of=row["as_of"],
@@ -100,7 +100,7 @@ class RiskImport(ProjectImport):
         }
         risk = Risk.objects.filter(project=scope, title=row["title"]).order_by("-id").first()
         if risk is None:
-            risk = services.risk_add(actor=actor, project=scope, opened_on=row.get("opened_on") or None, **values)
+            risk = health.risk_add(actor=actor, project=scope, opened_on=row.get("opened_on") or None, **values)
         elif risk.closed_on is not None:
             if not row.get("closed_on"):
                 raise ValidationFailed(
@@ -109,9 +109,9 @@ class RiskImport(ProjectImport):
                 )
             return
         else:
-            services.risk_update(actor=actor, risk=risk, changes=values, reason="CSV import")
+            health.risk_update(actor=actor, risk=risk, changes=values, reason="CSV import")
         if row.get("closed_on"):
-            services.risk_close(actor=actor, risk=risk, closed_on=row["closed_on"], reason="CSV import")
+            health.risk_close(actor=actor, risk=risk, closed_on=row["closed_on"], reason="CSV import")
 
 
 @register_import
@@ -138,7 +138,7 @@ class IssueImport(ProjectImport):
         severity = row["severity"].lower()
         if issue is None:
             owner = find_person(row.get("owner", ""), "owner", required=False)
-            issue = services.issue_open(
+            issue = health.issue_open(
                 actor=actor,
                 project=scope,
                 title=row["title"],
@@ -153,7 +153,7 @@ class IssueImport(ProjectImport):
                 details={"severity": f"Logged as {issue.severity}."},
             )
         if row.get("closed_on") and issue.closed_on is None:
-            services.issue_close(
+            health.issue_close(
                 actor=actor, issue=issue, closed_on=row["closed_on"], resolution=row.get("resolution", "")
             )
 
@@ -188,7 +188,7 @@ class BenefitMeasurementImport(ProjectImport):
         benefit = Benefit.objects.filter(project=scope, name=row["benefit"]).first()
         if benefit is None:
             benefit = self._new_benefit(actor, scope, row)
-        services.benefit_measurement_record(
+        benefits.benefit_measurement_record(
             actor=actor,
             benefit=benefit,
             period_end=row["period_end"],
@@ -205,7 +205,7 @@ class BenefitMeasurementImport(ProjectImport):
                 message = f"The charter has no success metric named {metric_name!r}."
                 raise ValidationFailed(message, details={"success_metric": message})
         try:
-            return services.benefit_add(
+            return benefits.benefit_add(
                 actor=actor, project=scope, name=row["benefit"], success_metric=metric, unit=row.get("unit", "")
             )
         except ValidationFailed as exc:

@@ -1,26 +1,27 @@
-"""Writes of the health inputs: status reports, risks, issues, benefits and their measurements.
+"""Writes of the health inputs: status reports, risks and issues.
 
-Re-exported by ``services.resources``; same conventions (keyword-only, atomic, checked, audited).
+Benefits and their measurements are in ``services.benefits``. Same conventions as ``services.resources``
+(keyword-only, atomic, checked, audited).
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from lifecycle.choices import RAG
-from lifecycle.models import Project, SuccessMetric
+from lifecycle.models import Project
 from lifecycle.services.audit import audit_write
 from metrics.formulas.bands import Rag
-from metrics.formulas.portfolio import overall_rag
+from metrics.formulas.portfolio import OverallRag, overall_rag
 from metrics.input_rules import (
     Errors,
     check_member,
-    create_unique,
-    lock_or_create,
     raise_if_errors,
     read_choice,
     read_date,
@@ -30,14 +31,12 @@ from metrics.input_rules import (
     update_and_audit,
 )
 from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, IssueSeverity, RiskState
-from metrics.portfolio_inputs.models import Benefit, BenefitMeasurement, Issue, Risk, StatusReport
+from metrics.portfolio_inputs.models import Issue, Risk, StatusReport
 from metrics.snapshots.requests import compute_request_for_project
 from portal.exceptions import TransitionNotAllowed, ValidationFailed
 from portal.models import User
 
 TITLE_MAX_LENGTH = 200
-NAME_MAX_LENGTH = 160
-UNIT_MAX_LENGTH = 40
 
 # --- status reports -------------------------------------------------------------------------------------------
 
@@ -55,6 +54,83 @@ def status_report_snapshot(report: StatusReport) -> dict[str, Any]:
         "percent_complete": report.percent_complete,
         "summary": report.summary,
     }
+
+
+@dataclass(frozen=True)
+class _StatusReportFields:
+    """The fields of a status report as read; ``day`` is None only when invalid (then errors say why)."""
+
+    day: datetime.date | None
+    rags: dict[str, str]
+    override: str
+    reason: str
+    percent: Decimal | None
+
+
+def _read_status_report(
+    errors: Errors,
+    project: Project,
+    *,
+    as_of: Any,
+    dimension_values: tuple[str, str, str, str],
+    override: str,
+    override_reason: str,
+    percent_complete: Any,
+) -> _StatusReportFields:
+    """Read every field into ``errors`` (all problems at once); a report is never dated before the latest one
+    nor in the future, since the latest is the current one."""
+    day = read_date(errors, "as_of", as_of)
+    rags = {
+        name: read_choice(errors, name, value, RAG, required=False)
+        for name, value in zip(DIMENSIONS, dimension_values, strict=True)
+    }
+    override = read_choice(errors, "override", override, RAG, required=False)
+    reason = read_text(errors, "override_reason", override_reason, max_length=2000, required=bool(override))
+    if override and not reason:
+        errors["override_reason"] = "Say why the overall RAG is overridden."
+    if not override and reason:
+        errors["override_reason"] = "A reason is given only with an override."
+    percent = None
+    if percent_complete is not None and percent_complete != "":
+        percent = read_decimal(errors, "percent_complete", percent_complete, places=4, maximum=1, max_digits=5)
+    if not any(rags.values()) and not override:
+        errors["schedule"] = "Assess at least one dimension (schedule, cost, risk, issues) or override."
+    if day is not None:
+        latest = StatusReport.objects.filter(project=project).order_by("-as_of", "-id").first()
+        if latest is not None and day < latest.as_of:
+            errors["as_of"] = f"The latest report is as of {latest.as_of}; a new one cannot be dated earlier."
+        if day > timezone.localdate():
+            errors["as_of"] = "A status report cannot be dated in the future."
+    return _StatusReportFields(day=day, rags=rags, override=override, reason=reason, percent=percent)
+
+
+def _overall_of(fields: _StatusReportFields) -> OverallRag:
+    """The overall RAG of checked fields (``metrics.formulas.portfolio.overall_rag``)."""
+    dimension = {name: Rag(fields.rags[name]) if fields.rags[name] else None for name in DIMENSIONS}
+    return overall_rag(
+        dimension["schedule"],
+        dimension["cost"],
+        dimension["risk"],
+        dimension["issues"],
+        override=Rag(fields.override) if fields.override else None,
+        override_reason=fields.reason,
+    )
+
+
+def _adopt_overall_rag(actor: User, project: Project, report: StatusReport, reason: str) -> None:
+    """The latest report sets the project's overall RAG; its audit record keeps the RAG it replaced."""
+    previous_rag = project.overall_rag
+    project.overall_rag = report.overall_rag
+    project.save(update_fields=["overall_rag", "updated_at"])
+    audit_write(
+        actor=actor,
+        action="status_report.submit",
+        target=report,
+        project=project,
+        before={"project_overall_rag": previous_rag},
+        after=status_report_snapshot(report),
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -81,64 +157,32 @@ def status_report_submit(
     project = Project.objects.select_for_update().get(pk=project.pk)
     require_manager(actor, project, "submit status reports")
     errors: Errors = {}
-    day = read_date(errors, "as_of", as_of)
-    rags = {
-        name: read_choice(errors, name, value, RAG, required=False)
-        for name, value in zip(DIMENSIONS, (schedule, cost, risk, issues), strict=True)
-    }
-    override = read_choice(errors, "override", override, RAG, required=False)
-    reason = read_text(errors, "override_reason", override_reason, max_length=2000, required=bool(override))
-    if override and not reason:
-        errors["override_reason"] = "Say why the overall RAG is overridden."
-    if not override and reason:
-        errors["override_reason"] = "A reason is given only with an override."
-    percent = None
-    if percent_complete is not None and percent_complete != "":
-        percent = read_decimal(errors, "percent_complete", percent_complete, places=4, maximum=1, max_digits=5)
-    if not any(rags.values()) and not override:
-        errors["schedule"] = "Assess at least one dimension (schedule, cost, risk, issues) or override."
-    if day is not None:
-        latest = StatusReport.objects.filter(project=project).order_by("-as_of", "-id").first()
-        if latest is not None and day < latest.as_of:
-            errors["as_of"] = f"The latest report is as of {latest.as_of}; a new one cannot be dated earlier."
-        if day > timezone.localdate():
-            errors["as_of"] = "A status report cannot be dated in the future."
-    raise_if_errors(errors, "The status report is invalid.")
-    assert day is not None  # checked above
-    dimension = {name: Rag(rags[name]) if rags[name] else None for name in DIMENSIONS}
-    result = overall_rag(
-        dimension["schedule"],
-        dimension["cost"],
-        dimension["risk"],
-        dimension["issues"],
-        override=Rag(override) if override else None,
-        override_reason=reason,
+    fields = _read_status_report(
+        errors,
+        project,
+        as_of=as_of,
+        dimension_values=(schedule, cost, risk, issues),
+        override=override,
+        override_reason=override_reason,
+        percent_complete=percent_complete,
     )
+    raise_if_errors(errors, "The status report is invalid.")
+    assert fields.day is not None  # checked above
+    result = _overall_of(fields)
     assert result.value is not None  # at least one dimension or an override, checked above
     report = StatusReport.objects.create(
         project=project,
-        as_of=day,
-        **{f"{name}_rag": rags[name] for name in DIMENSIONS},
-        override_rag=override,
+        as_of=fields.day,
+        **{f"{name}_rag": fields.rags[name] for name in DIMENSIONS},
+        override_rag=fields.override,
         override_reason=result.reason,
         derived_rag=result.derived.value if result.derived else "",
         overall_rag=result.value.value,
-        percent_complete=percent,
+        percent_complete=fields.percent,
         summary=summary.strip(),
         author=actor,
     )
-    previous_rag = project.overall_rag
-    project.overall_rag = result.value.value
-    project.save(update_fields=["overall_rag", "updated_at"])
-    audit_write(
-        actor=actor,
-        action="status_report.submit",
-        target=report,
-        project=project,
-        before={"project_overall_rag": previous_rag},
-        after=status_report_snapshot(report),
-        reason=result.reason,
-    )
+    _adopt_overall_rag(actor, project, report, result.reason)
     compute_request_for_project(project)
     return report
 
@@ -329,87 +373,3 @@ def issue_close(*, actor: User, issue: Issue, closed_on: Any = None, resolution:
     )
     compute_request_for_project(issue.project)
     return issue
-
-
-# --- benefits -------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def benefit_add(
-    *,
-    actor: User,
-    project: Project,
-    name: str,
-    success_metric: SuccessMetric | int | None = None,
-    unit: str = "",
-) -> Benefit:
-    """A benefit to measure, tied to one of the project's charter success metrics when given."""
-    require_manager(actor, project, "define the project's benefits")
-    errors: Errors = {}
-    clean_name = read_text(errors, "name", name, max_length=NAME_MAX_LENGTH)
-    clean_unit = read_text(errors, "unit", unit, max_length=UNIT_MAX_LENGTH, required=False)
-    metric = None
-    if success_metric is not None:
-        metric_id = success_metric.pk if isinstance(success_metric, SuccessMetric) else success_metric
-        metric = SuccessMetric.objects.filter(pk=metric_id, charter__project=project).first()
-        if metric is None:
-            errors["success_metric"] = f"Unknown success metric {metric_id} for this project's charter."
-    if clean_name and Benefit.objects.filter(project=project, name=clean_name).exists():
-        errors["name"] = f"The project already has a benefit named {clean_name!r}."
-    raise_if_errors(errors, "The benefit is invalid.")
-    benefit = create_unique(
-        Benefit,
-        "name",
-        f"The project already has a benefit named {clean_name!r}.",
-        project=project,
-        success_metric=metric,
-        name=clean_name,
-        unit=clean_unit,
-    )
-    audit_write(
-        actor=actor,
-        action="benefit.add",
-        target=benefit,
-        project=project,
-        after={"name": clean_name, "unit": clean_unit, "success_metric": metric.pk if metric else None},
-    )
-    compute_request_for_project(project)
-    return benefit
-
-
-@transaction.atomic
-def benefit_measurement_record(
-    *, actor: User, benefit: Benefit, period_end: Any, planned: Any, realized: Any = None
-) -> BenefitMeasurement:
-    """Record planned and (once known) realized value for a period (upsert on benefit + period end)."""
-    benefit = Benefit.objects.select_related("project").get(pk=benefit.pk)
-    require_manager(actor, benefit.project, "record benefit measurements")
-    errors: Errors = {}
-    day: datetime.date | None = read_date(errors, "period_end", period_end)
-    planned_value = read_decimal(errors, "planned", planned)
-    realized_value = None if realized is None or realized == "" else read_decimal(errors, "realized", realized)
-    raise_if_errors(errors, "The benefit measurement is invalid.")
-    assert day is not None and planned_value is not None  # checked above
-    row, created = lock_or_create(
-        BenefitMeasurement,
-        {"benefit": benefit, "period_end": day},
-        {"planned": planned_value, "realized": realized_value, "recorded_by": actor},
-    )
-    after = {"period_end": day, "planned": planned_value, "realized": realized_value}
-    before = None
-    if not created:
-        if (row.planned, row.realized) == (planned_value, realized_value):
-            return row
-        before = {**after, "planned": row.planned, "realized": row.realized}
-        row.planned, row.realized, row.recorded_by = planned_value, realized_value, actor
-        row.save(update_fields=["planned", "realized", "recorded_by", "recorded_at"])
-    audit_write(
-        actor=actor,
-        action="benefit_measurement.record",
-        target=row,
-        project=benefit.project,
-        before=before,
-        after=after,
-    )
-    compute_request_for_project(benefit.project)
-    return row

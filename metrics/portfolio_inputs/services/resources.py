@@ -1,6 +1,6 @@
 """Writes of the portfolio inputs: budgets, costs, capacity, allocations and time.
 
-Status reports, risks, issues and benefits are in ``portfolio_health`` and re-exported here. Every function is
+Status reports, risks and issues are in ``services.health``, benefits in ``services.benefits``. Every function is
 keyword-only and atomic, checks the actor's rights first, validates every field before writing (one
 ValidationFailed listing them all), and leaves one audit record per change.
 """
@@ -30,16 +30,6 @@ from metrics.input_rules import (
 )
 from metrics.portfolio_inputs.choices import CostCategory
 from metrics.portfolio_inputs.models import Allocation, BudgetPeriod, Capacity, CostEntry, TimeEntry
-from metrics.portfolio_inputs.services.health import (
-    benefit_add,
-    benefit_measurement_record,
-    issue_close,
-    issue_open,
-    risk_add,
-    risk_close,
-    risk_update,
-    status_report_submit,
-)
 from metrics.snapshots.requests import compute_request_for_person, compute_request_for_project
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.models import User
@@ -47,18 +37,10 @@ from portfolio.access import can_log_time, manages_person
 
 __all__ = [
     "allocation_set",
-    "benefit_add",
-    "benefit_measurement_record",
     "budget_set",
     "cost_entry_add",
     "cost_entry_update",
     "capacity_set",
-    "issue_close",
-    "issue_open",
-    "risk_add",
-    "risk_close",
-    "risk_update",
-    "status_report_submit",
     "time_entry_add",
 ]
 

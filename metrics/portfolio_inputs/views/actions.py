@@ -16,6 +16,7 @@ from lifecycle.models import Project
 from lifecycle.views.common import visible_project
 from metrics.portfolio_inputs import forms as f
 from metrics.portfolio_inputs.models import CostEntry, Issue, Risk
+from metrics.portfolio_inputs.services import health
 from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.views.sections import section_or_404, section_url
 from portal.exceptions import DomainError
@@ -96,7 +97,7 @@ def risk_update(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
     form = f.RiskUpdateForm(request.POST, portfolio_id=project.portfolio_id)
     saved, status = _run(
         form,
-        lambda form: services.risk_update(
+        lambda form: health.risk_update(
             actor=request.user, risk=risk, changes=form.changes(), reason=form.cleaned_data["reason"]
         ),
     )
@@ -115,7 +116,7 @@ def risk_close(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
     if request.method == "GET":
         return _page(request, project, "risks", f.RiskCloseForm(), title, risk)
     form = f.RiskCloseForm(request.POST)
-    saved, status = _run(form, lambda form: services.risk_close(actor=request.user, risk=risk, **form.cleaned_data))
+    saved, status = _run(form, lambda form: health.risk_close(actor=request.user, risk=risk, **form.cleaned_data))
     if saved:
         messages.success(request, f"The risk “{risk.title}” is closed.")
         return redirect(section_url(project, section_or_404("risks")))
@@ -131,7 +132,7 @@ def issue_close(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
     if request.method == "GET":
         return _page(request, project, "issues", f.IssueCloseForm(), title, issue)
     form = f.IssueCloseForm(request.POST)
-    saved, status = _run(form, lambda form: services.issue_close(actor=request.user, issue=issue, **form.cleaned_data))
+    saved, status = _run(form, lambda form: health.issue_close(actor=request.user, issue=issue, **form.cleaned_data))
     if saved:
         messages.success(request, f"The issue “{issue.title}” is closed.")
         return redirect(section_url(project, section_or_404("issues")))

@@ -34,6 +34,8 @@ from metrics.portfolio_inputs.models import (
     StatusReport,
     TimeEntry,
 )
+from metrics.portfolio_inputs.services import benefits as benefit_services
+from metrics.portfolio_inputs.services import health
 from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.services.milestones import milestone_set
 from portal.exceptions import DomainError
@@ -159,11 +161,11 @@ def _milestone_form(data: Any, request: HttpRequest, project: Project) -> forms.
 
 
 def _save_status(actor: User, project: Project, form: Any) -> Any:
-    return services.status_report_submit(actor=actor, project=project, **form.service_values())
+    return health.status_report_submit(actor=actor, project=project, **form.service_values())
 
 
 def _save_measurement(actor: User, project: Project, form: Any) -> Any:
-    return services.benefit_measurement_record(actor=actor, **form.cleaned_data)
+    return benefit_services.benefit_measurement_record(actor=actor, **form.cleaned_data)
 
 
 def _plain(form_class: Any) -> Callable[..., forms.Form]:
@@ -251,7 +253,7 @@ SECTIONS: dict[str, Section] = {
             import_kind="risks",
             description="The risk register. Exposure = probability × impact; open risks feed the risk health.",
             form=_in_portfolio(f.RiskAddForm),
-            save=lambda actor, project, form: services.risk_add(actor=actor, project=project, **form.cleaned_data),
+            save=lambda actor, project, form: health.risk_add(actor=actor, project=project, **form.cleaned_data),
             rows=_risk_rows,
             add_label="Add the risk",
             done="The risk is added to the register.",
@@ -262,7 +264,7 @@ SECTIONS: dict[str, Section] = {
             import_kind="issues",
             description="The issue log. Open issues weighted by severity feed the issue health.",
             form=_in_portfolio(f.IssueForm),
-            save=lambda actor, project, form: services.issue_open(actor=actor, project=project, **form.cleaned_data),
+            save=lambda actor, project, form: health.issue_open(actor=actor, project=project, **form.cleaned_data),
             rows=_issue_rows,
             add_label="Open the issue",
             done="The issue is logged.",
@@ -375,7 +377,7 @@ def benefit_add(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            benefit = services.benefit_add(actor=request.user, project=project, **form.cleaned_data)
+            benefit = benefit_services.benefit_add(actor=request.user, project=project, **form.cleaned_data)
         except DomainError as exc:
             status = show_refusal(form, exc)
         else:

@@ -13,6 +13,7 @@ from metrics.formulas import portfolio as formulas
 from metrics.formulas import value
 from metrics.formulas.bands import Rag
 from metrics.portfolio_inputs import adapters
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as services
 from tests.factories import make_project
 
@@ -27,14 +28,14 @@ def test_earned_value_inputs_and_summary_hand_computed(project, people):
     services.budget_set(actor=pm, project=project, period_start=D(2026, 4, 1), amount=2000)
     for day, amount in [(D(2026, 3, 10), 900), (D(2026, 4, 10), 1300), (D(2026, 4, 20), 500)]:
         services.cost_entry_add(actor=pm, project=project, day=day, amount=amount)
-    services.status_report_submit(
+    health.status_report_submit(
         actor=pm, project=project, as_of=D(2026, 3, 31), schedule="green", percent_complete="0.3"
     )
-    services.status_report_submit(
+    health.status_report_submit(
         actor=pm, project=project, as_of=D(2026, 4, 14), schedule="green", percent_complete="0.6"
     )
     # The latest report states no progress: the latest one that does counts.
-    services.status_report_submit(actor=pm, project=project, as_of=D(2026, 4, 15), schedule="yellow")
+    health.status_report_submit(actor=pm, project=project, as_of=D(2026, 4, 15), schedule="yellow")
 
     inputs = adapters.earned_value_inputs(project, D(2026, 4, 15))
 
@@ -82,12 +83,10 @@ def test_earned_value_inputs_without_any_data(project):
 
 def test_risk_register_and_issue_log_hand_computed(project, people):
     pm = people["pm"]
-    services.risk_add(actor=pm, project=project, title="a", probability="0.5", impact=4, opened_on=D(2026, 3, 1))
-    services.risk_add(actor=pm, project=project, title="b", probability="0.2", impact=5, opened_on=D(2026, 3, 2))
-    closed = services.risk_add(
-        actor=pm, project=project, title="c", probability="0.9", impact=5, opened_on=D(2026, 3, 3)
-    )
-    services.risk_close(actor=pm, risk=closed, closed_on=D(2026, 3, 4))
+    health.risk_add(actor=pm, project=project, title="a", probability="0.5", impact=4, opened_on=D(2026, 3, 1))
+    health.risk_add(actor=pm, project=project, title="b", probability="0.2", impact=5, opened_on=D(2026, 3, 2))
+    closed = health.risk_add(actor=pm, project=project, title="c", probability="0.9", impact=5, opened_on=D(2026, 3, 3))
+    health.risk_close(actor=pm, risk=closed, closed_on=D(2026, 3, 4))
     risks = adapters.risk_register(project)
     assert risks == [
         formulas.Risk(Decimal("0.50"), 4, True),
@@ -97,10 +96,10 @@ def test_risk_register_and_issue_log_hand_computed(project, people):
     assert formulas.risk_exposure(risks) == pytest.approx(3.0)  # 0.5 x 4 + 0.2 x 5
     assert formulas.risk_health(risks) == Rag.YELLOW
 
-    high = services.issue_open(actor=pm, project=project, title="h", severity="high", opened_on=D(2026, 3, 3))
-    services.issue_open(actor=pm, project=project, title="c", severity="critical", opened_on=D(2026, 3, 4))
-    services.issue_open(actor=pm, project=project, title="l", severity="low", opened_on=D(2026, 3, 4))
-    services.issue_close(actor=pm, issue=high, closed_on=D(2026, 3, 5))
+    high = health.issue_open(actor=pm, project=project, title="h", severity="high", opened_on=D(2026, 3, 3))
+    health.issue_open(actor=pm, project=project, title="c", severity="critical", opened_on=D(2026, 3, 4))
+    health.issue_open(actor=pm, project=project, title="l", severity="low", opened_on=D(2026, 3, 4))
+    health.issue_close(actor=pm, issue=high, closed_on=D(2026, 3, 5))
     issues = adapters.issue_log(project)
     assert issues == [
         formulas.Issue("high", D(2026, 3, 3), D(2026, 3, 5)),
@@ -118,12 +117,12 @@ def test_risk_register_and_issue_log_hand_computed(project, people):
 
 def test_benefit_periods_hand_computed(project, people):
     pm = people["pm"]
-    losses = services.benefit_add(actor=pm, project=project, name="Losses avoided")
-    empty = services.benefit_add(actor=pm, project=project, name="Hours saved")
-    services.benefit_measurement_record(
+    losses = benefits.benefit_add(actor=pm, project=project, name="Losses avoided")
+    empty = benefits.benefit_add(actor=pm, project=project, name="Hours saved")
+    benefits.benefit_measurement_record(
         actor=pm, benefit=losses, period_end=D(2026, 4, 30), planned=1000, realized=None
     )
-    services.benefit_measurement_record(actor=pm, benefit=losses, period_end=D(2026, 3, 31), planned=1000, realized=800)
+    benefits.benefit_measurement_record(actor=pm, benefit=losses, period_end=D(2026, 3, 31), planned=1000, realized=800)
     periods = adapters.benefit_periods(project)
     assert periods == {
         losses.pk: [
@@ -139,8 +138,8 @@ def test_benefit_periods_hand_computed(project, people):
 
 def test_current_status_is_the_latest_report(project, people):
     other = make_project(portfolio=project.portfolio, owner=people["pm"], sponsor=people["exec"], code="AML-002")
-    services.status_report_submit(actor=people["pm"], project=project, as_of=D(2026, 3, 31), cost="green")
-    latest = services.status_report_submit(actor=people["pm"], project=project, as_of=D(2026, 3, 31), cost="red")
+    health.status_report_submit(actor=people["pm"], project=project, as_of=D(2026, 3, 31), cost="green")
+    latest = health.status_report_submit(actor=people["pm"], project=project, as_of=D(2026, 3, 31), cost="red")
     current = adapters.current_status_for(Project.objects.all())
     assert current == {project.pk: latest, other.pk: None}
     assert formulas.status_count(report.overall_rag if report else None for report in current.values()) == {
@@ -187,15 +186,15 @@ def test_adapters_run_a_constant_number_of_queries(project, people, rows):
         month = D(2026 + i // 12, i % 12 + 1, 1)
         services.budget_set(actor=pm, project=target, period_start=month, amount=100)
         services.cost_entry_add(actor=pm, project=target, day=month, amount=10)
-        services.risk_add(actor=pm, project=target, title=f"r{i}", probability="0.1", impact=2, opened_on=month)
-        services.issue_open(actor=pm, project=target, title=f"i{i}", severity="low", opened_on=month)
-        benefit = services.benefit_add(actor=pm, project=target, name=f"b{i}")
-        services.benefit_measurement_record(actor=pm, benefit=benefit, period_end=month, planned=5, realized=4)
+        health.risk_add(actor=pm, project=target, title=f"r{i}", probability="0.1", impact=2, opened_on=month)
+        health.issue_open(actor=pm, project=target, title=f"i{i}", severity="low", opened_on=month)
+        benefit = benefits.benefit_add(actor=pm, project=target, name=f"b{i}")
+        benefits.benefit_measurement_record(actor=pm, benefit=benefit, period_end=month, planned=5, realized=4)
         monday = D(2026, 1, 5) + datetime.timedelta(weeks=i)
         services.capacity_set(actor=pm, person=ds, week=monday, working_hours=40)
         services.allocation_set(actor=pm, person=ds, project=target, week=monday, hours=8)
         services.time_entry_add(actor=ds, person=ds, project=target, day=monday, hours=8)
-    services.status_report_submit(actor=pm, project=project, as_of=D(2026, 3, 31), cost="green", percent_complete=0.5)
+    health.status_report_submit(actor=pm, project=project, as_of=D(2026, 3, 31), cost="green", percent_complete=0.5)
     ids = [project.pk, other.pk]
     weeks = {"first_week": D(2026, 1, 5), "last_week": D(2027, 12, 27), "as_of": D(2026, 6, 30)}
     expected = [
@@ -227,9 +226,9 @@ def test_adapters_for_many_projects_run_the_same_queries_for_5_and_50_projects(p
     for project in projects:
         services.budget_set(actor=pm, project=project, period_start=D(2026, 3, 1), amount=100)
         services.cost_entry_add(actor=pm, project=project, day=D(2026, 3, 2), amount=10)
-        services.risk_add(actor=pm, project=project, title="r", probability="0.1", impact=2, opened_on=D(2026, 3, 2))
-        services.issue_open(actor=pm, project=project, title="i", severity="low", opened_on=D(2026, 3, 2))
-        services.status_report_submit(actor=pm, project=project, as_of=D(2026, 3, 31), cost="green")
+        health.risk_add(actor=pm, project=project, title="r", probability="0.1", impact=2, opened_on=D(2026, 3, 2))
+        health.issue_open(actor=pm, project=project, title="i", severity="low", opened_on=D(2026, 3, 2))
+        health.status_report_submit(actor=pm, project=project, as_of=D(2026, 3, 31), cost="green")
     queryset = Project.objects.filter(portfolio=portfolio)
     expected = [
         (lambda: adapters.earned_value_inputs_for(queryset, D(2026, 3, 31)), 4),  # + 1 to list the queryset's ids

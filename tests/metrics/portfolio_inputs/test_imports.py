@@ -20,7 +20,7 @@ from metrics.portfolio_inputs.models import (
     StatusReport,
     TimeEntry,
 )
-from metrics.portfolio_inputs.services import resources as services
+from metrics.portfolio_inputs.services import benefits
 from portal.exceptions import NotAllowed
 from tests.metrics.inputs_helpers import everything
 
@@ -309,7 +309,7 @@ def test_every_example_file_previews_clean(project, people, portfolio):
         base_version=project.charter.version,
         changes={"success_metrics": [{"name": "Monthly churn"}]},
     )
-    services.benefit_add(actor=people["pm"], project=project, name="Churn reduction")
+    benefits.benefit_add(actor=people["pm"], project=project, name="Churn reduction")
     for kind in (
         "budgets",
         "cost-entries",

@@ -20,6 +20,7 @@ from metrics.portfolio_inputs.models import (
     StatusReport,
     TimeEntry,
 )
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as services
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import make_project
@@ -201,7 +202,7 @@ def test_time_entry_refusals(project, people):
 
 
 def test_status_report_overall_is_the_worst_dimension_and_sets_the_project_rag(project, people):
-    report = services.status_report_submit(
+    report = health.status_report_submit(
         actor=people["pm"],
         project=project,
         as_of=D(2026, 3, 31),
@@ -222,10 +223,10 @@ def test_status_report_overall_is_the_worst_dimension_and_sets_the_project_rag(p
 
 
 def test_status_report_override_needs_a_reason_and_history_is_kept(project, people):
-    first = services.status_report_submit(
+    first = health.status_report_submit(
         actor=people["pm"], project=project, as_of=D(2026, 3, 31), schedule="green", cost="green"
     )
-    second = services.status_report_submit(
+    second = health.status_report_submit(
         actor=people["pm"],
         project=project,
         as_of=D(2026, 4, 30),
@@ -267,9 +268,9 @@ def test_status_report_override_needs_a_reason_and_history_is_kept(project, peop
     ],
 )  # fmt: skip
 def test_status_report_refusals_leave_the_project_rag_alone(project, people, kwargs, errors):
-    services.status_report_submit(actor=people["pm"], project=project, as_of=D(2026, 3, 31), cost="green")
+    health.status_report_submit(actor=people["pm"], project=project, as_of=D(2026, 3, 31), cost="green")
     with refused(ValidationFailed) as caught:
-        services.status_report_submit(actor=people["pm"], project=project, **{"as_of": D(2026, 4, 30), **kwargs})
+        health.status_report_submit(actor=people["pm"], project=project, **{"as_of": D(2026, 4, 30), **kwargs})
     assert caught.value.details == errors
     assert Project.objects.get(pk=project.pk).overall_rag == "green"
 
@@ -277,14 +278,14 @@ def test_status_report_refusals_leave_the_project_rag_alone(project, people, kwa
 @pytest.mark.parametrize("who", ["exec", "ds", "product", "outsider"])
 def test_status_report_is_for_managers(project, people, who):
     with refused(NotAllowed):
-        services.status_report_submit(actor=people[who], project=project, as_of=D(2026, 3, 31), schedule="red")
+        health.status_report_submit(actor=people[who], project=project, as_of=D(2026, 3, 31), schedule="red")
 
 
 # --- risks and issues -----------------------------------------------------------------------------------------
 
 
 def test_risk_lifecycle(project, people):
-    risk = services.risk_add(
+    risk = health.risk_add(
         actor=people["pm"],
         project=project,
         title=" Label drift ",
@@ -294,8 +295,8 @@ def test_risk_lifecycle(project, people):
         opened_on=D(2026, 3, 2),
     )
     assert (risk.title, risk.probability, risk.impact, risk.state) == ("Label drift", Decimal("0.40"), 4, "open")
-    services.risk_update(actor=people["pm"], risk=risk, changes={"probability": "0.6"}, reason="New data")
-    services.risk_close(actor=people["pm"], risk=risk, closed_on=D(2026, 4, 1), reason="Mitigated")
+    health.risk_update(actor=people["pm"], risk=risk, changes={"probability": "0.6"}, reason="New data")
+    health.risk_close(actor=people["pm"], risk=risk, closed_on=D(2026, 4, 1), reason="Mitigated")
     risk.refresh_from_db()
     assert (risk.probability, risk.state, risk.closed_on) == (Decimal("0.60"), RiskState.CLOSED, D(2026, 4, 1))
     update = AuditRecord.objects.get(action="risk.update")
@@ -308,13 +309,13 @@ def test_risk_lifecycle(project, people):
 
 
 def test_risk_refusals(project, people):
-    risk = services.risk_add(
+    risk = health.risk_add(
         actor=people["pm"], project=project, title="Drift", probability=0.5, impact=3, opened_on=D(2026, 3, 2)
     )
     with refused(NotAllowed):
-        services.risk_add(actor=people["ds"], project=project, title="X", probability=0.5, impact=3)
+        health.risk_add(actor=people["ds"], project=project, title="X", probability=0.5, impact=3)
     with refused(ValidationFailed) as caught:
-        services.risk_add(
+        health.risk_add(
             actor=people["pm"], project=project, title="", probability="1.2", impact=6, owner=people["outsider"]
         )
     assert caught.value.details == {
@@ -324,25 +325,25 @@ def test_risk_refusals(project, people):
         "impact": "A whole number from 1 to 5.",
     }
     with refused(ValidationFailed):
-        services.risk_update(actor=people["pm"], risk=risk, changes={"state": "closed"})
+        health.risk_update(actor=people["pm"], risk=risk, changes={"state": "closed"})
     with refused(ValidationFailed) as caught:
-        services.risk_update(actor=people["pm"], risk=risk, changes={"impact": 0})
+        health.risk_update(actor=people["pm"], risk=risk, changes={"impact": 0})
     assert caught.value.details == {"impact": "A whole number from 1 to 5."}
     with refused(NotAllowed):
-        services.risk_close(actor=people["exec"], risk=risk)
+        health.risk_close(actor=people["exec"], risk=risk)
     with refused(ValidationFailed) as caught:
-        services.risk_close(actor=people["pm"], risk=risk, closed_on=D(2026, 3, 1))
+        health.risk_close(actor=people["pm"], risk=risk, closed_on=D(2026, 3, 1))
     assert caught.value.details == {"closed_on": "A risk cannot close (2026-03-01) before it opened (2026-03-02)."}
-    services.risk_close(actor=people["pm"], risk=risk, closed_on=D(2026, 3, 9))
+    health.risk_close(actor=people["pm"], risk=risk, closed_on=D(2026, 3, 9))
     with refused(TransitionNotAllowed):
-        services.risk_close(actor=people["pm"], risk=risk)
+        health.risk_close(actor=people["pm"], risk=risk)
 
 
 def test_issue_open_and_close(project, people):
-    issue = services.issue_open(
+    issue = health.issue_open(
         actor=people["pm"], project=project, title="Feature store down", severity="high", opened_on=D(2026, 3, 3)
     )
-    services.issue_close(actor=people["pm"], issue=issue, closed_on=D(2026, 3, 5), resolution="Restarted")
+    health.issue_close(actor=people["pm"], issue=issue, closed_on=D(2026, 3, 5), resolution="Restarted")
     issue.refresh_from_db()
     assert (issue.severity, issue.opened_on, issue.closed_on, issue.resolution, issue.is_open) == (
         "high",
@@ -353,22 +354,22 @@ def test_issue_open_and_close(project, people):
     )
     assert audit_actions(project)[-2:] == ["issue.open", "issue.close"]
     with refused(TransitionNotAllowed):
-        services.issue_close(actor=people["pm"], issue=issue)
+        health.issue_close(actor=people["pm"], issue=issue)
 
 
 def test_issue_refusals(project, people):
-    issue = services.issue_open(
+    issue = health.issue_open(
         actor=people["pm"], project=project, title="Slow", severity="low", opened_on=D(2026, 3, 3)
     )
     with refused(NotAllowed):
-        services.issue_open(actor=people["ds"], project=project, title="X", severity="low")
+        health.issue_open(actor=people["ds"], project=project, title="X", severity="low")
     with refused(ValidationFailed) as caught:
-        services.issue_open(actor=people["pm"], project=project, title="X", severity="blocker")
+        health.issue_open(actor=people["pm"], project=project, title="X", severity="blocker")
     assert caught.value.details == {"severity": "One of low, medium, high, critical."}
     with refused(NotAllowed):
-        services.issue_close(actor=people["product"], issue=issue)
+        health.issue_close(actor=people["product"], issue=issue)
     with refused(ValidationFailed) as caught:
-        services.issue_close(actor=people["pm"], issue=issue, closed_on=D(2026, 3, 2))
+        health.issue_close(actor=people["pm"], issue=issue, closed_on=D(2026, 3, 2))
     assert caught.value.details == {"closed_on": "An issue cannot close (2026-03-02) before it opened (2026-03-03)."}
     assert Issue.objects.get().closed_on is None
 
@@ -388,12 +389,12 @@ def _metric(project, people, name="Fraud loss avoided"):
 
 def test_benefit_tied_to_a_success_metric_and_measured(project, people):
     metric = _metric(project, people)
-    benefit = services.benefit_add(actor=people["pm"], project=project, name="Losses avoided", success_metric=metric.pk)
+    benefit = benefits.benefit_add(actor=people["pm"], project=project, name="Losses avoided", success_metric=metric.pk)
     assert (benefit.success_metric, benefit.name) == (metric, "Losses avoided")
-    row = services.benefit_measurement_record(
+    row = benefits.benefit_measurement_record(
         actor=people["pm"], benefit=benefit, period_end=D(2026, 3, 31), planned=1000
     )
-    services.benefit_measurement_record(
+    benefits.benefit_measurement_record(
         actor=people["pm"], benefit=benefit, period_end=D(2026, 3, 31), planned=1000, realized="800"
     )
     assert list(BenefitMeasurement.objects.values_list("pk", "planned", "realized")) == [
@@ -405,24 +406,24 @@ def test_benefit_tied_to_a_success_metric_and_measured(project, people):
 def test_benefit_refusals(project, people):
     other = make_project(portfolio=project.portfolio, owner=people["pm"], sponsor=people["exec"], code="AML-002")
     foreign_metric = _metric(other, people)
-    benefit = services.benefit_add(actor=people["pm"], project=project, name="Losses avoided")
+    benefit = benefits.benefit_add(actor=people["pm"], project=project, name="Losses avoided")
     with refused(ValidationFailed) as caught:
-        services.benefit_add(actor=people["pm"], project=project, name="X", success_metric=foreign_metric)
+        benefits.benefit_add(actor=people["pm"], project=project, name="X", success_metric=foreign_metric)
     assert caught.value.details == {
         "success_metric": f"Unknown success metric {foreign_metric.pk} for this project's charter."
     }
     with refused(ValidationFailed) as caught:
-        services.benefit_add(actor=people["pm"], project=project, name="Losses avoided", success_metric=999999)
+        benefits.benefit_add(actor=people["pm"], project=project, name="Losses avoided", success_metric=999999)
     assert caught.value.details == {
         "success_metric": "Unknown success metric 999999 for this project's charter.",
         "name": "The project already has a benefit named 'Losses avoided'.",
     }
     with refused(NotAllowed):
-        services.benefit_add(actor=people["exec"], project=project, name="Y")
+        benefits.benefit_add(actor=people["exec"], project=project, name="Y")
     with refused(NotAllowed):
-        services.benefit_measurement_record(actor=people["ds"], benefit=benefit, period_end=D(2026, 3, 31), planned=1)
+        benefits.benefit_measurement_record(actor=people["ds"], benefit=benefit, period_end=D(2026, 3, 31), planned=1)
     with refused(ValidationFailed) as caught:
-        services.benefit_measurement_record(
+        benefits.benefit_measurement_record(
             actor=people["pm"], benefit=benefit, period_end=D(2026, 3, 31), planned=-1, realized="x"
         )
     assert caught.value.details == {"planned": "Must be at least 0.", "realized": "Not a number: 'x'."}
@@ -470,7 +471,7 @@ def test_a_concurrent_insert_of_the_same_natural_key_becomes_an_update_or_a_clea
         )
     assert (row.pk, row.amount, created) == (existing.pk, Decimal("100.00"), False)
 
-    services.benefit_add(actor=people["pm"], project=project, name="Losses avoided")
+    benefits.benefit_add(actor=people["pm"], project=project, name="Losses avoided")
     with pytest.raises(ValidationFailed) as caught:
         create_unique(Benefit, "name", "Taken.", project=project, name="Losses avoided")
     assert caught.value.details == {"name": "Taken."}

@@ -21,6 +21,7 @@ from metrics.portfolio_inputs.models import (
     StatusReport,
     TimeEntry,
 )
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.views.sections import SECTIONS
 from tests.metrics.inputs_helpers import everything
@@ -57,7 +58,7 @@ def _metric(project, people, name="Churn reduction"):
 
 def test_hub_lists_every_input_with_counts_latest_entries_and_import_links(as_pm, project, people):
     services.cost_entry_add(actor=people["pm"], project=project, day="2026-03-02", amount="120", category="labour")
-    services.risk_add(actor=people["pm"], project=project, title="Late data", probability="0.5", impact=3)
+    health.risk_add(actor=people["pm"], project=project, title="Late data", probability="0.5", impact=3)
 
     response = as_pm.get(reverse("project-inputs", args=[project.pk]))
 
@@ -112,11 +113,11 @@ def _seed_rows(project, people, start, stop):
         when = D(2026, 3, day)
         services.cost_entry_add(actor=pm, project=project, day=when, amount="1")
         services.time_entry_add(actor=pm, person=people["ds"], project=project, day=when, hours=1)
-        services.risk_add(actor=pm, project=project, title=f"Risk {day}", probability="0.1", impact=1, owner=pm)
-        services.issue_open(actor=pm, project=project, title=f"Issue {day}", severity="low", owner=pm)
-        services.status_report_submit(actor=pm, project=project, as_of=when, schedule="green")
-        benefit = services.benefit_add(actor=pm, project=project, name=f"Benefit {day}")
-        services.benefit_measurement_record(actor=pm, benefit=benefit, period_end=when, planned=1, realized=1)
+        health.risk_add(actor=pm, project=project, title=f"Risk {day}", probability="0.1", impact=1, owner=pm)
+        health.issue_open(actor=pm, project=project, title=f"Issue {day}", severity="low", owner=pm)
+        health.status_report_submit(actor=pm, project=project, as_of=when, schedule="green")
+        benefit = benefits.benefit_add(actor=pm, project=project, name=f"Benefit {day}")
+        benefits.benefit_measurement_record(actor=pm, benefit=benefit, period_end=when, planned=1, realized=1)
 
 
 @pytest.mark.parametrize("slug", ["costs", "time", "risks", "issues", "status", "benefits"])
@@ -312,7 +313,7 @@ def test_row_actions_are_404_for_rows_of_another_project(as_pm, project, people,
 
 
 def test_risk_is_reassessed_then_closed(as_pm, project, people):
-    risk = services.risk_add(
+    risk = health.risk_add(
         actor=people["pm"], project=project, title="Late data", probability="0.5", impact=3, opened_on="2026-03-01"
     )
 
@@ -330,7 +331,7 @@ def test_risk_is_reassessed_then_closed(as_pm, project, people):
 
 
 def test_issue_is_closed_with_a_resolution_and_not_before_it_opened(as_pm, project, people):
-    issue = services.issue_open(
+    issue = health.issue_open(
         actor=people["pm"], project=project, title="Outage", severity="high", opened_on="2026-03-05"
     )
     url = reverse("issue-close", args=[project.pk, issue.pk])
@@ -347,7 +348,7 @@ def test_issue_is_closed_with_a_resolution_and_not_before_it_opened(as_pm, proje
 
 
 def test_read_only_roles_cannot_change_rows(client, project, people):
-    risk = services.risk_add(actor=people["pm"], project=project, title="Late data", probability="0.5", impact=3)
+    risk = health.risk_add(actor=people["pm"], project=project, title="Late data", probability="0.5", impact=3)
     client.force_login(people["exec"])
     page = client.get(reverse("risk-close", args=[project.pk, risk.pk]))
     assert 'data-testid="row-form"' not in page.content.decode()
@@ -381,7 +382,7 @@ def test_benefit_is_defined_on_a_success_metric_then_measured(as_pm, project, pe
 
 
 def test_benefit_names_are_unique_per_project(as_pm, project, people):
-    services.benefit_add(actor=people["pm"], project=project, name="Churn")
+    benefits.benefit_add(actor=people["pm"], project=project, name="Churn")
 
     response = as_pm.post(reverse("project-benefit-add", args=[project.pk]), {"name": "Churn"})
 

@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from lifecycle import services as lifecycle
+from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as inputs
 from metrics.product import services as products
 from metrics.scrum.services import sprints as scrum
@@ -55,9 +56,9 @@ def product(test_computers, project, people):
 def test_project_inputs_mark_the_project_and_its_portfolio(test_computers, project, people) -> None:
     pm = people["pm"]
     expected = {("project", project.pk), ("portfolio", project.portfolio_id)}
-    risk = inputs.risk_add(actor=pm, project=project, title="Drift", probability="0.5", impact=3)
-    issue = inputs.issue_open(actor=pm, project=project, title="Late data", severity="high")
-    benefit = inputs.benefit_add(actor=pm, project=project, name="Fewer frauds")
+    risk = health.risk_add(actor=pm, project=project, title="Drift", probability="0.5", impact=3)
+    issue = health.issue_open(actor=pm, project=project, title="Late data", severity="high")
+    benefit = benefits.benefit_add(actor=pm, project=project, name="Fewer frauds")
     cost = inputs.cost_entry_add(actor=pm, project=project, day=D(2026, 3, 3), amount=10)
     calls = {
         "budget": lambda: inputs.budget_set(actor=pm, project=project, period_start=D(2026, 3, 1), amount=100),
@@ -65,14 +66,14 @@ def test_project_inputs_mark_the_project_and_its_portfolio(test_computers, proje
         "cost correction": lambda: inputs.cost_entry_update(
             actor=pm, entry=cost, changes={"amount": 12}, reason="Typo"
         ),
-        "status": lambda: inputs.status_report_submit(actor=pm, project=project, as_of=D(2026, 3, 4), schedule="red"),
-        "risk": lambda: inputs.risk_add(actor=pm, project=project, title="Bias", probability="0.2", impact=2),
-        "risk update": lambda: inputs.risk_update(actor=pm, risk=risk, changes={"impact": 4}),
-        "risk close": lambda: inputs.risk_close(actor=pm, risk=risk),
-        "issue": lambda: inputs.issue_open(actor=pm, project=project, title="Outage", severity="low"),
-        "issue close": lambda: inputs.issue_close(actor=pm, issue=issue),
-        "benefit": lambda: inputs.benefit_add(actor=pm, project=project, name="Less churn"),
-        "measurement": lambda: inputs.benefit_measurement_record(
+        "status": lambda: health.status_report_submit(actor=pm, project=project, as_of=D(2026, 3, 4), schedule="red"),
+        "risk": lambda: health.risk_add(actor=pm, project=project, title="Bias", probability="0.2", impact=2),
+        "risk update": lambda: health.risk_update(actor=pm, risk=risk, changes={"impact": 4}),
+        "risk close": lambda: health.risk_close(actor=pm, risk=risk),
+        "issue": lambda: health.issue_open(actor=pm, project=project, title="Outage", severity="low"),
+        "issue close": lambda: health.issue_close(actor=pm, issue=issue),
+        "benefit": lambda: benefits.benefit_add(actor=pm, project=project, name="Less churn"),
+        "measurement": lambda: benefits.benefit_measurement_record(
             actor=pm, benefit=benefit, period_end=D(2026, 3, 31), planned=10
         ),
         "project edit": lambda: lifecycle.project_update(actor=pm, project=project, changes={"name": "Churn v2"}),
@@ -177,7 +178,7 @@ def test_product_inputs_mark_the_product_and_its_project(test_computers, product
             lambda p, who: inputs.budget_set(actor=who["pm"], project=p, period_start=D(2026, 3, 2), amount=1),
             ValidationFailed,
         ),
-        (lambda p, who: inputs.status_report_submit(actor=who["pm"], project=p, as_of="2026-03-04"), ValidationFailed),
+        (lambda p, who: health.status_report_submit(actor=who["pm"], project=p, as_of="2026-03-04"), ValidationFailed),
         (
             lambda p, who: inputs.capacity_set(actor=who["ds"], person=who["ds"], week=MONDAY, working_hours=4),
             NotAllowed,
