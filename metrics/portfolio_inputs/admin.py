@@ -1,4 +1,4 @@
-"""Admin for the portfolio inputs. Read-mostly: writes belong to ``services.resources`` (audited), so the
+"""Admin for the portfolio inputs. Read-mostly: writes belong to the area's services (audited), so the
 history-bearing rows (status reports, measurements) cannot be edited here."""
 
 from django.contrib import admin

@@ -1,6 +1,6 @@
 """Forms of the input pages and of the CSV import pages.
 
-Forms only shape input; the rules live in the services (``services.resources``), whose DomainError is
+Forms only shape input; the rules live in the services (``metrics.portfolio_inputs.services``), whose DomainError is
 put back onto the form with ``portal.forms.add_domain_error``.
 """
 

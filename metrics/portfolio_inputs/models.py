@@ -2,7 +2,7 @@
 
 Earned value: BAC is the sum of the project's budget periods; planned % complete is the time-phased budget to
 date / BAC; actual % complete is reported on the status report (``percent_complete``), so progress and status
-share one append-only history. Writes go through ``metrics.portfolio_inputs.services.resources``.
+share one append-only history. Writes go through ``metrics.portfolio_inputs.services``.
 """
 
 from typing import Any

@@ -1,7 +1,7 @@
 """CSV imports of the health inputs of a project: status reports, risks, issues, benefits and milestones.
 
 Same conventions as ``imports.resources`` (column names are the services' field names; people by username
-or e-mail), mirroring the split of ``services.resources`` / ``portfolio_health``.
+or e-mail), mirroring the services (``services.health``, ``services.benefits``, ``services.milestones``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each row goes through the same service as the form (``services.resources``); column names are the
 services' field names, so a refused field's message lands on its own column in the preview. People are named by
-username or e-mail address. Status reports, risks, issues, benefits and milestones are in ``portfolio_health``.
+username or e-mail address. Status reports, risks, issues, benefits and milestones are in ``imports.health``.
 """
 
 from __future__ import annotations
