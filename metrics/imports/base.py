@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -25,6 +26,7 @@ from django.db import models, transaction
 from portal.exceptions import DomainError, TransitionNotAllowed, ValidationFailed
 from portal.models import User
 
+Rows = list[tuple[int, dict[str, str]]]  # (line in the file, cells by column name)
 MAX_IMPORT_ROWS = 50_000
 #: Audit action of a confirmed import (one record per file, beside the records of its rows).
 IMPORT_AUDIT_ACTION = "csv_import.confirm"
@@ -42,6 +44,35 @@ class Column:
     required: bool = True
     help: str = ""
     example: str = ""
+    #: Other header names of the column (a tracker's own export), matched case-insensitively like ``name``.
+    aliases: tuple[str, ...] = ()
+    #: The header may repeat it (Jira writes one ``Sprint`` column per sprint): every non-empty cell is kept,
+    #: in file order, as a JSON list under ``list_key(name)``; the cell itself holds them joined by ", ".
+    repeats: bool = False
+
+
+def list_key(name: str) -> str:
+    return f"__list:{name}"  # where a row keeps a repeated column's cells (hidden like every "__" key)
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    """What the file does not say and the importer must: e.g. the dates of a new sprint (group "sprint_dates")."""
+
+    group: str
+    name: str
+    fields: tuple[str, ...] = ("start", "end")
+
+
+class InputsMissing(ValidationFailed):
+    """Raised by ``ImportSpec.prepare``: the listed inputs are needed. Nothing is applied."""
+
+    def __init__(self, message: str, *, missing: list[MissingInput]) -> None:
+        details: dict[str, dict[str, str]] = {}
+        for need in missing:
+            details.setdefault(need.group, {})[need.name] = "Needed: " + " and ".join(need.fields) + "."
+        super().__init__(message, details=details)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -61,6 +92,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)  # row errors
     file_error: str = ""  # the file as a whole is unreadable (encoding, header)
     changed_since_preview: bool = False  # import_confirm: rows judged differently than in the preview
+    missing: list[MissingInput] = field(default_factory=list)  # inputs to ask for (file_error says which)
 
     @property
     def ok(self) -> bool:
@@ -87,9 +119,18 @@ class ImportSpec:
         """Write one row through a service; raise ValidationFailed (or another DomainError) to refuse it."""
         raise NotImplementedError
 
-    def ordered(self, rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+    def ordered(self, rows: Rows) -> Rows:
         """Rows in the order they must be applied (e.g. oldest first); file order by default."""
         return rows
+
+    def prepare(self, scope: Any, rows: Rows, inputs: dict[str, Any]) -> Rows:
+        """The rows to apply, given the importer's extra ``inputs`` (what the file cannot say, e.g. sprint
+        dates). Reads only. Raise ``InputsMissing`` to ask for inputs, ValidationFailed for bad ones."""
+        return self.ordered(rows)
+
+    def after_rows(self, actor: User, scope: Any, rows: Rows) -> None:
+        """Writes that follow the rows, in the same transaction (e.g. start and close the file's sprints once
+        their items exist). A DomainError refuses the whole file."""
 
     def visible_scopes(self, user: Any) -> models.QuerySet:
         """The scopes ``user`` may see (others are "not found"). Rules come from ``portfolio.access`` only.
@@ -155,7 +196,8 @@ class _Rollback(Exception):
     """Raised inside the import transaction to undo it (previews, and imports with refused rows)."""
 
 
-def _decode(data: bytes | str) -> str:
+def decode_csv(data: bytes | str) -> str:
+    """The file as text (UTF-8, with or without BOM); ValidationFailed with a readable message otherwise."""
     if isinstance(data, str):
         return data
     try:
@@ -166,21 +208,16 @@ def _decode(data: bytes | str) -> str:
         ) from exc
 
 
-def decode_csv(data: bytes | str) -> str:
-    """The file as text (UTF-8, with or without BOM); ValidationFailed with a readable message otherwise."""
-    return _decode(data)
-
-
-def read_rows(spec: ImportSpec, data: bytes | str) -> list[tuple[int, dict[str, str]]]:
+def read_rows(spec: ImportSpec, data: bytes | str) -> Rows:
     """Parse the CSV: header checked against the spec's columns; cells stripped; blank lines ignored."""
-    text = _decode(data)
+    text = decode_csv(data)
     if len(text.encode()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 4:
         raise ValidationFailed("The file is too large to import at once; split it into smaller files.")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    try:  # only the delimiter is guessed: the sniffer misreads "" inside quoted cells (Jira's descriptions)
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -188,33 +225,54 @@ def read_rows(spec: ImportSpec, data: bytes | str) -> list[tuple[int, dict[str, 
     except csv.Error as exc:
         raise ValidationFailed(f"The file is not valid CSV: {exc}.") from exc
     names = [h.strip().lower() for h in header]
-    known = {c.name.lower(): c.name for c in spec.columns}
-    missing = [c.name for c in spec.columns if c.required and c.name.lower() not in names]
-    if missing:
-        raise ValidationFailed(
-            f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(c.name for c in spec.columns)}.",
-            details={"columns": missing},
-        )
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    if duplicated:
-        raise ValidationFailed(f"Column(s) appear twice: {', '.join(duplicated)}.")
-    rows: list[tuple[int, dict[str, str]]] = []
+    positions = _column_positions(spec, names)
+    rows: Rows = []
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_IMPORT_ROWS:
                 raise ValidationFailed(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
-            line = reader.line_num
-            row = {known[n]: (cells[i].strip() if i < len(cells) else "") for i, n in enumerate(names) if n in known}
+            row = _row_cells(spec, positions, cells)
             if len(cells) > len(names):
                 row["__extra__"] = "x"  # more cells than header columns: reported as a row error
-            rows.append((line, row))
+            rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise ValidationFailed(f"The file is not valid CSV near line {reader.line_num}: {exc}.") from exc
     if not rows:
         raise ValidationFailed("The file has a header but no data rows.")
     return rows
+
+
+def _column_positions(spec: ImportSpec, names: list[str]) -> dict[str, list[int]]:
+    """Each spec column's positions in the header (by name or alias); unknown columns are ignored."""
+    positions: dict[str, list[int]] = {}
+    for column in spec.columns:
+        accepted = {column.name.lower(), *(alias.lower() for alias in column.aliases)}
+        if found := [index for index, name in enumerate(names) if name in accepted]:
+            positions[column.name] = found
+    missing = [c.name for c in spec.columns if c.required and c.name not in positions]
+    if missing:
+        expected = ", ".join(c.name for c in spec.columns)
+        raise ValidationFailed(
+            f"Missing column(s): {', '.join(missing)}. Expected: {expected}.", details={"columns": missing}
+        )
+    single = [names[i] for c in spec.columns if not c.repeats for i in positions.get(c.name, [])]
+    if duplicated := sorted({name for name in single if single.count(name) > 1}):
+        raise ValidationFailed(f"Column(s) appear twice: {', '.join(duplicated)}.")
+    return positions
+
+
+def _row_cells(spec: ImportSpec, positions: dict[str, list[int]], cells: list[str]) -> dict[str, str]:
+    """One row's values by column: the first non-empty of a column's aliases; all of a repeated column's."""
+    row: dict[str, str] = {}
+    for column in spec.columns:
+        values = [cells[i].strip() for i in positions.get(column.name, []) if i < len(cells) and cells[i].strip()]
+        if column.repeats:
+            row[column.name], row[list_key(column.name)] = ", ".join(values), json.dumps(values)
+        elif column.name in positions:
+            row[column.name] = values[0] if values else ""
+    return row
 
 
 def _row_error(line: int, row: dict[str, str], exc: DomainError) -> RowError:
@@ -227,9 +285,7 @@ def _row_error(line: int, row: dict[str, str], exc: DomainError) -> RowError:
     )
 
 
-def _apply(
-    spec: ImportSpec, actor: User, scope: Any, rows: Iterable[tuple[int, dict[str, str]]], result: ImportResult
-) -> None:
+def _apply(spec: ImportSpec, actor: User, scope: Any, rows: Rows, result: ImportResult) -> None:
     for line, row in rows:
         try:
             with transaction.atomic():  # savepoint per row: a refused row leaves nothing behind
@@ -250,24 +306,28 @@ def import_csv(
     data: bytes | str,
     commit: bool,
     skip_invalid: bool = False,
+    inputs: dict[str, Any] | None = None,
 ) -> ImportResult:
-    """Preview (``commit=False``) or import a CSV. Never writes anything unless the result says committed."""
+    """Preview (``commit=False``) or import a CSV. Never writes anything unless the result says committed.
+    ``inputs``: what the importer adds to the file (``ImportSpec.prepare``); those still needed are ``missing``."""
     result = ImportResult()
     spec.check_scope(actor, scope)
     try:
-        rows = spec.ordered(read_rows(spec, data))
+        rows = spec.prepare(scope, read_rows(spec, data), inputs or {})
     except ValidationFailed as exc:
         result.file_error = str(exc)
+        result.missing = list(exc.missing) if isinstance(exc, InputsMissing) else []
         return result
     result.total = len(rows)
     try:
         with transaction.atomic():
             _apply(spec, actor, scope, rows, result)
-            if not commit or (result.errors and not skip_invalid):
+            _finish(spec, actor, scope, rows, result)
+            if result.file_error or not commit or (result.errors and not skip_invalid):
                 raise _Rollback
     except _Rollback:
         result.committed = False
-        if commit and not skip_invalid:
+        if (commit and not skip_invalid) or result.file_error:
             result.imported = 0
         if not commit:
             result.skipped = len(result.errors)
@@ -277,12 +337,18 @@ def import_csv(
     return result
 
 
+def _finish(spec: ImportSpec, actor: User, scope: Any, rows: Rows, result: ImportResult) -> None:
+    try:
+        with transaction.atomic():
+            spec.after_rows(actor, scope, rows)
+    except DomainError as exc:
+        result.file_error = str(exc)
+
+
 def _scope_project(scope: Any) -> Any:
     from lifecycle.models import Project
 
-    if isinstance(scope, Project):
-        return scope
-    return getattr(scope, "project", None)
+    return scope if isinstance(scope, Project) else getattr(scope, "project", None)
 
 
 def import_confirm(
@@ -294,6 +360,7 @@ def import_confirm(
     skip_invalid: bool,
     preview_token: str,
     previewed_error_lines: Iterable[int],
+    inputs: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Import a file the user has previewed, exactly as previewed, once.
 
@@ -315,7 +382,9 @@ def import_confirm(
         )
         if done.exists():
             raise TransitionNotAllowed("This preview was already imported; upload the file again to import it again.")
-        result = import_csv(spec, actor=actor, scope=scope, data=data, commit=True, skip_invalid=skip_invalid)
+        result = import_csv(
+            spec, actor=actor, scope=scope, data=data, commit=True, skip_invalid=skip_invalid, inputs=inputs
+        )
         lines = sorted(error.line for error in result.errors)
         if lines != expected or result.file_error:
             transaction.set_rollback(True)
@@ -323,17 +392,8 @@ def import_confirm(
             result.skipped = len(result.errors)
             return result
         if result.committed:
-            audit_write(
-                actor=actor,
-                action=IMPORT_AUDIT_ACTION,
-                target=scope,
-                project=_scope_project(scope),
-                after={
-                    "kind": spec.kind,
-                    "rows": result.total,
-                    "imported": result.imported,
-                    "skipped_lines": lines,
-                    "preview": preview_token,
-                },
-            )
+            after = {"kind": spec.kind, "rows": result.total, "imported": result.imported, "skipped_lines": lines}
+            after["preview"] = preview_token
+            project = _scope_project(scope)
+            audit_write(actor=actor, action=IMPORT_AUDIT_ACTION, target=scope, project=project, after=after)
     return result

@@ -5,6 +5,10 @@ through the services in a rolled-back transaction (``import_csv(commit=False)``)
 rows are good, and each bad row with its line and messages. Nothing is written until the user confirms. The file
 is not stored on the server between the preview and the confirmation: the preview page carries it back in a
 hidden field, signed (``django.core.signing``) so that what is imported is exactly what was previewed.
+
+A file that lacks something only the importer can say (``MissingInput``: e.g. the dates of the new sprints of a
+Jira export) first gets a small form asking for it; the answers are checked by a new preview and travel, signed
+with the file, to the confirmation.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ from django.views.decorators.http import require_http_methods
 from metrics.imports.base import (
     ImportResult,
     ImportSpec,
+    MissingInput,
     decode_csv,
     import_confirm,
     import_csv,
     import_max_bytes,
     import_spec,
 )
-from metrics.imports.forms import ImportConfirmForm, ImportUploadForm
+from metrics.imports.forms import ImportConfirmForm, ImportInputsForm, ImportUploadForm
 from portal.exceptions import DomainError, NotAllowed, ValidationFailed
 
 PAYLOAD_SALT = "metrics.imports.preview"
@@ -91,6 +96,8 @@ def import_page(request: HttpRequest, kind: str, scope_pk: int) -> HttpResponse:
         return _upload_page(request, spec, scope)
     if request.POST.get("action") == "confirm":
         return _confirm(request, spec, scope)
+    if request.POST.get("action") == "inputs":
+        return _inputs(request, spec, scope)
     return _preview(request, spec, scope)
 
 
@@ -105,7 +112,7 @@ def _preview(request: HttpRequest, spec: ImportSpec, scope: Any) -> HttpResponse
         form.add_error("file", exc.message)
         return _upload_page(request, spec, scope, form, status=400)
     result = import_csv(spec, actor=request.user, scope=scope, data=text, commit=False)
-    if result.file_error:
+    if result.file_error and not result.missing:
         form.add_error("file", result.file_error)
         return _upload_page(request, spec, scope, form, status=400)
     payload = {
@@ -116,7 +123,60 @@ def _preview(request: HttpRequest, spec: ImportSpec, scope: Any) -> HttpResponse
         "nonce": secrets.token_hex(16),
         "errors": sorted(error.line for error in result.errors),
         "csv": text,
+        "inputs": {},
     }
+    if result.missing:
+        form = ImportInputsForm(missing=result.missing)
+        return _inputs_page(request, spec, scope, {**payload, "missing": _missing_list(result.missing)}, form)
+    return _preview_page(request, spec, scope, result, payload)
+
+
+def _missing_list(missing: list[MissingInput]) -> list[list[Any]]:
+    return [[need.group, need.name, list(need.fields)] for need in missing]
+
+
+def _inputs_page(
+    request: HttpRequest,
+    spec: ImportSpec,
+    scope: Any,
+    payload: dict[str, Any],
+    form: ImportInputsForm,
+    status: int = 200,
+) -> HttpResponse:
+    """The inputs the file lacks (e.g. new sprints' dates), asked before the preview; the file rides along signed."""
+    signed = signing.dumps(payload, salt=PAYLOAD_SALT, compress=True)
+    context = _context(
+        spec,
+        scope,
+        form=ImportUploadForm(max_bytes=import_max_bytes()),
+        inputs_form=form,
+        carry_form=ImportConfirmForm(initial={"payload": signed}),
+        file_name=payload["name"],
+    )
+    return render(request, PAGE_TEMPLATE, context, status=status)
+
+
+def _inputs(request: HttpRequest, spec: ImportSpec, scope: Any) -> HttpResponse:
+    """The answers to the inputs form: checked by a new preview, then carried to the confirmation."""
+    try:
+        payload = _read_payload(request, spec, scope)
+    except ValidationFailed as exc:
+        return _upload_page(request, spec, scope, status=400, error=exc.message)
+    payload.pop("skip_invalid", None)
+    missing = [MissingInput(group, name, tuple(fields)) for group, name, fields in payload.get("missing", [])]
+    form = ImportInputsForm(request.POST, missing=missing)
+    if not form.is_valid():
+        return _inputs_page(request, spec, scope, payload, form, status=400)
+    inputs = form.inputs()
+    result = import_csv(spec, actor=request.user, scope=scope, data=payload["csv"], commit=False, inputs=inputs)
+    if result.missing:  # other inputs are needed now (the data changed meanwhile)
+        payload["missing"] = _missing_list(result.missing)
+        return _inputs_page(request, spec, scope, payload, ImportInputsForm(missing=result.missing), status=409)
+    if result.file_error:
+        form.add_error(None, result.file_error)
+        return _inputs_page(request, spec, scope, payload, form, status=400)
+    payload.pop("missing", None)
+    payload.update(inputs=inputs, nonce=secrets.token_hex(16), errors=sorted(e.line for e in result.errors))
     return _preview_page(request, spec, scope, result, payload)
 
 
@@ -191,12 +251,14 @@ def _confirm(request: HttpRequest, spec: ImportSpec, scope: Any) -> HttpResponse
             skip_invalid=bool(payload["skip_invalid"]),
             preview_token=payload["nonce"],
             previewed_error_lines=payload["errors"],
+            inputs=payload.get("inputs") or {},
         )
     except DomainError as exc:
         return _upload_page(request, spec, scope, status=exc.status_code, error=exc.message)
     if result.changed_since_preview or not result.committed:
         # Show the rows as they are judged now; the user decides again on a fresh preview.
-        fresh = import_csv(spec, actor=request.user, scope=scope, data=payload["csv"], commit=False)
+        inputs = payload.get("inputs") or {}
+        fresh = import_csv(spec, actor=request.user, scope=scope, data=payload["csv"], commit=False, inputs=inputs)
         if fresh.file_error:
             return _upload_page(request, spec, scope, status=409, error=fresh.file_error)
         payload = {**payload, "nonce": secrets.token_hex(16), "errors": sorted(e.line for e in fresh.errors)}

@@ -3,8 +3,11 @@ imports (or skip_invalid), and the same permissions as the upload pages. Uses a 
 (removed after) and the real specs of the areas."""
 
 import datetime
+import json
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -182,3 +185,50 @@ def test_a_real_team_spec_jira_export(project, people, client_for):
     done = upload(client_for("ds"), "jira-issues", team.pk, text, dry_run="false")
     assert (done.status_code, done.json()["imported"]) == (201, 2), done.content
     assert set(WorkItem.objects.filter(team=team).values_list("key", flat=True)) == {"ML-1", "ML-501", "ML-502"}
+
+
+JIRA_CLOUD = (Path(__file__).parents[1] / "metrics" / "scrum" / "data" / "jira_cloud_export.csv").read_text()
+JIRA_CLOUD_DATES = {
+    "CHURN Sprint 1": {"start": "2026-11-02", "end": "2026-11-13"},
+    "CHURN Sprint 2": {"start": "2026-11-16", "end": "2026-11-27"},
+    "CHURN Sprint 3": {"start": "2026-11-30", "end": "2026-12-11"},
+}
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_jira_cloud_export_without_its_new_sprints_dates_is_400_naming_them(project, people, client_for):
+    team = build_scrum(project, people)["team"]
+    partial = json.dumps({"CHURN Sprint 2": JIRA_CLOUD_DATES["CHURN Sprint 2"]})
+    for dry_run in ("true", "false"):
+        response = api_refused(
+            lambda dry_run=dry_run: upload(
+                client_for("ds"), "jira-issues", team.pk, JIRA_CLOUD, dry_run=dry_run, sprint_dates=partial
+            ),
+            400,
+        )
+        assert response.json()["errors"] == {
+            "sprint_dates": {"CHURN Sprint 1": "Needed: start and end.", "CHURN Sprint 3": "Needed: start and end."}
+        }
+        assert "CHURN Sprint 1, CHURN Sprint 3" in response.json()["detail"]
+    bad = json.dumps({**JIRA_CLOUD_DATES, "CHURN Sprint 3": {"start": "2026-12-11", "end": "2026-11-30"}})
+    response = api_refused(lambda: upload(client_for("ds"), "jira-issues", team.pk, JIRA_CLOUD, sprint_dates=bad), 400)
+    assert "CHURN Sprint 3: The end is before the start." in response.json()["detail"]
+    api_refused(lambda: upload(client_for("ds"), "jira-issues", team.pk, JIRA_CLOUD, sprint_dates="{not json"), 400)
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_jira_cloud_export_imports_with_its_sprint_dates(project, people, client_for):
+    team = build_scrum(project, people)["team"]
+    dates = json.dumps(JIRA_CLOUD_DATES)
+    done = upload(client_for("ds"), "jira-issues", team.pk, JIRA_CLOUD, dry_run="false", sprint_dates=dates)
+    assert (done.status_code, done.json()["imported"], done.json()["errors"]) == (201, 6, []), done.content
+    assert list(WorkItem.objects.filter(team=team, key__startswith="CHURN").order_by("key").values_list(
+        "key", "sprint__name"
+    )) == [
+        ("CHURN-1", "CHURN Sprint 1"),
+        ("CHURN-2", "CHURN Sprint 2"),
+        ("CHURN-3", "CHURN Sprint 3"),
+        ("CHURN-4", "CHURN Sprint 2"),
+        ("CHURN-5", None),
+        ("CHURN-6", "CHURN Sprint 3"),
+    ]  # fmt: skip

@@ -28,6 +28,13 @@ class ImportUploadSerializer(serializers.Serializer):
     skip_invalid = serializers.BooleanField(
         default=False, help_text="Import the valid rows and leave the invalid ones out (otherwise all or nothing)."
     )
+    sprint_dates = serializers.JSONField(
+        binary=True,  # a multipart field holds the JSON as text
+        required=False,
+        help_text='jira-issues: the dates of the sprints the team does not have yet, as JSON: {"Sprint 3": '
+        '{"start": "2026-11-02", "end": "2026-11-13"}}. Without them a file naming a new sprint is refused (400) '
+        "and `errors.sprint_dates` names each sprint lacking dates.",
+    )
 
 
 class ImportRowErrorSerializer(serializers.Serializer):

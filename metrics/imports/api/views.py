@@ -24,6 +24,7 @@ from metrics.imports.api.serializers import (
     ImportResultSerializer,
     ImportUploadSerializer,
 )
+from metrics.imports.base import InputsMissing
 from portal.api_base import validated
 from portal.api_exceptions import ErrorSerializer, error_responses
 from portal.exceptions import ValidationFailed
@@ -101,8 +102,9 @@ class ImportViewSet(PortfolioScopedViewSet):
             201: OpenApiResponse(ImportResultSerializer, description="Imported."),
             400: OpenApiResponse(
                 ErrorSerializer,
-                description="Invalid upload, an unreadable file, or invalid rows (`errors` lists them by line); "
-                "nothing was written.",
+                description="Invalid upload, an unreadable file, inputs the file lacks (`errors.sprint_dates` "
+                "names the new sprints without dates), or invalid rows (`errors` lists them by line); nothing was "
+                "written.",
             ),
             **error_responses(403, 404),
         },
@@ -116,9 +118,18 @@ class ImportViewSet(PortfolioScopedViewSet):
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationFailed("The file is too large to import at once; split it.", details={"file": "Too large."})
         dry_run, skip_invalid = data["dry_run"], data["skip_invalid"]
+        inputs = {"sprint_dates": data["sprint_dates"]} if "sprint_dates" in data else {}
         result = import_csv(
-            spec, actor=request.user, scope=scope, data=upload.read(), commit=not dry_run, skip_invalid=skip_invalid
+            spec,
+            actor=request.user,
+            scope=scope,
+            data=upload.read(),
+            commit=not dry_run,
+            skip_invalid=skip_invalid,
+            inputs=inputs,
         )
+        if result.missing:
+            raise InputsMissing(result.file_error, missing=result.missing)
         if result.file_error:
             raise ValidationFailed(result.file_error, details={"file": result.file_error})
         body: dict[str, Any] = {"kind": spec.kind, "scope": scope.pk, "dry_run": dry_run, "total": result.total}

@@ -20,8 +20,16 @@ from portal.models import User
 from portfolio.access import can_write_team
 
 Rows = list[tuple[int, dict[str, str]]]
-_JIRA_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y")
-DATE_HELP = "YYYY-MM-DD, YYYY-MM-DD HH:MM, or Jira's 02/Nov/26 9:15 AM"
+#: Jira Server/Data Center's default (dd/MMM/yy h:mm a), Jira Cloud's (dd/MMM/yyyy h:mm a), 24-hour and date-only.
+_JIRA_FORMATS = (
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y %H:%M",
+    "%d/%b/%Y %H:%M",
+    "%d/%b/%y",
+    "%d/%b/%Y",
+)
+DATE_HELP = "YYYY-MM-DD, YYYY-MM-DD HH:MM, or Jira's 03/Dec/26 2:15 PM or 03/Dec/2026 2:15 PM"
 
 
 def describe(mapping: dict[str, str], labels: Any) -> str:
@@ -32,7 +40,8 @@ def describe(mapping: dict[str, str], labels: Any) -> str:
 
 
 def parse_moment(text: str, *, end_of_day: bool = False) -> datetime.datetime:
-    """A date or date and time, aware (naive = the portal's time zone). ValueError when unreadable.
+    """A date or date and time, aware (naive = the portal's time zone, settings.TIME_ZONE). ValueError when
+    unreadable.
 
     A date alone is the start of that day, or its last moment with ``end_of_day``."""
     text = text.strip()
@@ -50,13 +59,15 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime.datetime:
                 moment = datetime.datetime.strptime(text, pattern)
             except ValueError:
                 continue
-            date_only = pattern == "%d/%b/%y"
+            date_only = "%M" not in pattern
             break
     if moment is None:
         raise ValueError(text)
     if date_only and end_of_day:
         moment = datetime.datetime.combine(moment.date(), datetime.time.max)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
 
 
 class Cells:

@@ -136,7 +136,6 @@ BAD_FILES = {
     "resolved before created": (HEADER + "ML-1,Story,Done,1,,2026-03-02,2026-03-01,,,\n", 2, "resolved"),
     "done without resolved": (HEADER + "ML-1,Story,Done,1,,2026-03-01,,,,\n", 2, "resolved"),
     "future": (HEADER + "ML-1,Story,To Do,1,,2099-03-01,,,,\n", 2, "created"),
-    "new sprint without dates": (HEADER + "ML-1,Story,To Do,1,Sprint 9,2026-03-01,,,,\n", 2, "sprint start"),
 }
 
 
@@ -156,9 +155,10 @@ def test_a_malformed_row_changes_nothing_and_names_its_line(team, people, case):
     ("data", "message"),
     [
         ("key,type,story points,sprint,created\nML-1,Story,1,,2026-03-01\n", "Missing column(s): status"),
+        (HEADER + "ML-1,Story,To Do,1,Sprint 9,2026-03-01,,,,\n", "sprint(s) the team does not have yet: Sprint 9"),
         ((HEADER + "ML-1,Story,To Do,1,,2026-03-01,,Café,,\n").encode("latin-1"), "not UTF-8"),
     ],
-    ids=["missing column", "not utf-8"],
+    ids=["missing column", "new sprint without dates", "not utf-8"],
 )
 def test_an_unreadable_file_changes_nothing(team, people, data, message):
     with refused(ImportRefused) as caught:
