@@ -33,12 +33,21 @@ class ProjectState(models.TextChoices):
 
 
 class RAG(models.TextChoices):
+    """A health rating. ``NOT_ASSESSED``: nothing stands behind it yet (no earned-value inputs, no status report,
+    no risk, issue or alert); shown grey, filtered and exported as itself, never as green."""
+
     GREEN = "green", "Green"
     YELLOW = "yellow", "Yellow"
     RED = "red", "Red"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+    @classmethod
+    def assessed_choices(cls) -> list[tuple[str, str]]:
+        """The three ratings a person or a formula gives (a status report's dimensions, a manager override)."""
+        return [(rag.value, str(rag.label)) for rag in (cls.GREEN, cls.YELLOW, cls.RED)]
 
 
-RAG_COLOURS = {RAG.GREEN: "success", RAG.YELLOW: "warning", RAG.RED: "danger"}
+RAG_COLOURS = {RAG.GREEN: "success", RAG.YELLOW: "warning", RAG.RED: "danger", RAG.NOT_ASSESSED: "secondary"}
 STATE_COLOURS = {
     ProjectState.ACTIVE: "primary",
     ProjectState.ON_HOLD: "warning",

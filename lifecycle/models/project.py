@@ -30,7 +30,28 @@ class Project(models.Model):
     actual_end_date = models.DateField(null=True, blank=True)
     phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.CHARTER)
     state = models.CharField(max_length=16, choices=ProjectState.choices, default=ProjectState.ACTIVE)
-    overall_rag = models.CharField(max_length=8, choices=RAG.choices, default=RAG.GREEN)
+    # The RAG block is written only by the metrics project computer (``project_overall_rag_store``), from the
+    # snapshot it has just computed: stored here so the list, its filter, the API and CSV read one indexed column.
+    overall_rag = models.CharField(
+        max_length=16,
+        choices=RAG.choices,
+        default=RAG.NOT_ASSESSED,
+        help_text="What every page shows: the computed RAG, or a manager's active override of it.",
+    )
+    computed_rag = models.CharField(
+        max_length=16,
+        choices=RAG.choices,
+        default=RAG.NOT_ASSESSED,
+        help_text="Worst of the four dimension RAGs (schedule, cost, risk, issues).",
+    )
+    reported_rag = models.CharField(
+        max_length=16,
+        choices=RAG.choices,
+        default=RAG.NOT_ASSESSED,
+        help_text="The overall RAG of the PM's latest status report, shown beside the computed one.",
+    )
+    rag_override_until = models.DateField(null=True, blank=True, help_text="Last day of the active override.")
+    rag_override_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,6 +61,7 @@ class Project(models.Model):
             models.Index(fields=["portfolio", "phase"]),
             models.Index(fields=["portfolio", "state"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["portfolio", "overall_rag"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -58,6 +80,16 @@ class Project(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state == ProjectState.ACTIVE
+
+    @property
+    def rag_overridden(self) -> bool:
+        return self.rag_override_until is not None
+
+    @property
+    def rag_differs(self) -> bool:
+        """The PM reported another overall RAG than the one computed from the inputs (both assessed)."""
+        assessed = RAG.NOT_ASSESSED not in (self.reported_rag, self.computed_rag)
+        return assessed and self.reported_rag != self.computed_rag
 
 
 class PhaseTransition(models.Model):

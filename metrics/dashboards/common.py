@@ -1,5 +1,5 @@
-"""Pieces shared by the portfolio and project dashboards: the chart subclass with a "show all" link and
-dashboard-only "how is this computed" texts, KPI cards, number formatting and drill-down URLs."""
+"""Pieces shared by the portfolio and project dashboards: the chart subclass with a "show all" link, the "how is
+this computed" texts (read from the metric registry), KPI cards, number formatting and drill-down URLs."""
 
 from __future__ import annotations
 
@@ -13,31 +13,7 @@ import plotly.io as pio
 from django.urls import reverse
 
 from metrics.charts import BASE_LAYOUT, Chart, Table
-from metrics.formulas.lifecycle import gate_throughput, phase_durations
 from metrics.formulas.registry import METRICS, MetricSpec
-
-#: Texts of the figures the dashboards show that the registry does not describe (yet): same shape as its specs.
-DASHBOARD_SPECS: dict[str, MetricSpec] = {
-    "gate_throughput": MetricSpec(
-        key="gate_throughput",
-        label="Gate throughput",
-        scope="portfolio",
-        unit="%",
-        formula="Share of decided gate reviews ending in go / conditional go / recycle / no-go",
-        inputs=("decided gate reviews of the projects",),
-        function=gate_throughput,
-    ),
-    "phase_duration": MetricSpec(
-        key="phase_duration",
-        label="Time in phase",
-        scope="portfolio",
-        unit="days",
-        formula="Days from entering a phase to leaving it (the current phase runs to now); median and 85th "
-        "percentile over the projects",
-        inputs=("lifecycle phase transitions",),
-        function=phase_durations,
-    ),
-}
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
@@ -47,9 +23,9 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
 
 
 def specs_for(keys: tuple[str, ...]) -> list[MetricSpec]:
-    """The registry's description of each key, else the dashboard's own; unknown keys are left out."""
-    found = (METRICS.get(key) or DASHBOARD_SPECS.get(key) for key in keys)
-    return [spec for spec in found if spec is not None]
+    """The registry's description of each key (the only place a number's meaning is written); unknown keys are
+    left out."""
+    return [METRICS[key] for key in keys if key in METRICS]
 
 
 @dataclass

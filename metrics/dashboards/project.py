@@ -304,14 +304,29 @@ def project_charts(data: ProjectDashboardData) -> list[DashboardChart]:
     ]
 
 
+def overall_rag_hint(detail: dict[str, Any]) -> str:
+    """Beside the overall RAG: the override in force, the PM's reported RAG, and a flag when they differ."""
+    parts = []
+    if detail.get("overridden"):
+        parts.append(f"overridden until {detail.get('override_until')}: {detail.get('reason')} "
+                     f"(computed {detail.get('derived') or 'not assessed'})")  # fmt: skip
+    reported = detail.get("reported") or ""
+    parts.append(f"PM reported {reported}" if reported else "no status report")
+    if detail.get("differs"):
+        parts.append(f"differs from computed {detail.get('derived')}")
+    return "; ".join(parts)
+
+
 def project_kpis(data: ProjectDashboardData) -> list[Kpi]:
     at = data.computed_at
     overall = data.detail("overall_rag").get("rag") or ""
+    overall_hint = overall_rag_hint(data.detail("overall_rag"))
     slip = data.value("schedule_slip")
     payback = data.value("payback_months")
     tones = {"green": "success", "yellow": "warning", "red": "danger"}
     return [
-        Kpi("overall", "Overall RAG", overall or "not assessed", ("overall_rag",), at, tone=tones.get(overall, "")),
+        Kpi("overall", "Overall RAG", overall or "not assessed", ("overall_rag",), at, tone=tones.get(overall, ""),
+            hint=overall_hint),
         Kpi("spi", "SPI", ratio_text(data.value("spi")), ("spi",), at, tone=index_tone(data.value("spi"))),
         Kpi("cpi", "CPI", ratio_text(data.value("cpi")), ("cpi",), at, tone=index_tone(data.value("cpi"))),
         Kpi("eac", "EAC", money(data.value("eac_typical")), ("eac_typical", "etc", "vac"), at,

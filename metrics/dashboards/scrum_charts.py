@@ -325,29 +325,58 @@ def delivery_charts(data: TeamSnapshots, links: EmptyLinks) -> list[ScrumChart]:
 
 @dataclass(frozen=True)
 class Kpi:
+    """A headline figure and the complete period it describes ("Say/do · Sprint 10")."""
+
     label: str
     value: str
     hint: str = ""
+    period: str = ""
+
+    @property
+    def caption(self) -> str:
+        return f"{self.label} · {self.period}" if self.period else self.label
 
 
 def _number(row: MetricSnapshot | None, pattern: str = "{:.1f}") -> str:
     return "n/a" if row is None or row.value is None else pattern.format(row.value)
 
 
+def last_closed_sprint(data: TeamSnapshots) -> tuple[int, str] | None:
+    """The last closed sprint the team-level figures cover (by first close), as (id, name); None before any close.
+
+    Headlines take their sprint figures from it, never from the sprint in progress."""
+    series = _velocity_series(data)
+    if not series:
+        return None
+    last = series[-1]
+    return int(last["sprint"]), str(last["name"])
+
+
+def _say_do_kpi(data: TeamSnapshots, closed: tuple[int, str] | None) -> Kpi:
+    if closed is None:
+        return Kpi("Say/do", "n/a", "no sprint closed yet")
+    sprint_id, name = closed
+    sprint = next((s for s in data.sprints if s.pk == sprint_id), None)
+    row = data.of_sprint("say_do", sprint) if sprint else None
+    value = row.value if row else next((r.get("say_do") for r in reversed(_velocity_series(data))), None)
+    band = row.detail.get("band") if row else None
+    hint = "last closed sprint" + (f" · {band}" if band else "")
+    return Kpi("Say/do", "n/a" if value is None else f"{value:.0%}", hint, name)
+
+
 def team_kpis(data: TeamSnapshots) -> list[Kpi]:
-    """The figures read first: velocity, the current sprint's say/do, consistency, open defects, forecast."""
-    say_do = data.of_sprint("say_do", data.selected) if data.selected else None
+    """The figures read first, each of complete periods: velocity and say/do of the closed sprints (to the last
+    one, named), consistency, open defects now, forecast. The sprint in progress is in the charts only."""
+    closed = last_closed_sprint(data)
+    period = closed[1] if closed else ""
+    velocity = data.get("velocity")
+    window = velocity.detail.get("window", 7) if velocity else 7
     forecast = data.get("delivery_forecast")
-    band = say_do.detail.get("band") if say_do else None
     return [
-        Kpi("Velocity", _number(data.get("velocity")), "points per sprint, last 7 closed"),
-        Kpi(
-            "Say/do",
-            _number(say_do, "{:.0%}"),
-            f"{data.selected.name}{f' · {band}' if band else ''}" if data.selected else "no sprint started",
-        ),
-        Kpi("Velocity CV", _number(data.get("velocity_consistency"), "{:.2f}"), "lower is steadier"),
-        Kpi("Open defects", _number(data.get("open_defects"), "{:.0f}"), "not done nor cancelled"),
+        Kpi("Velocity", _number(velocity), f"points per sprint, mean of the last {window} closed", period),
+        _say_do_kpi(data, closed),
+        Kpi("Velocity CV", _number(data.get("velocity_consistency"), "{:.2f}"), "lower is steadier", period),
+        Kpi("Open defects", _number(data.get("open_defects"), "{:.0f}"), "not done nor cancelled", "now"),
         Kpi(
             "Done by (P85)",
             (forecast.detail.get("p85_date") or "n/a") if forecast else "n/a",

@@ -1,6 +1,6 @@
 """Usage and revenue of the demo's deployed models: four months of product events with growth and weekly
-rhythm, a sign-up -> purchase funnel, customers and orders with repeat buyers, monthly marketing spend by
-channel, and NPS / CSAT surveys."""
+rhythm, a sign-up -> checkout -> purchase funnel (configured on each product with its window and core events),
+customers and orders with repeat buyers, monthly marketing spend by channel, and NPS / CSAT surveys."""
 
 from __future__ import annotations
 
@@ -19,20 +19,20 @@ DAYS = 120
 USERS = 500
 FEATURES = ("score_viewed", "recommendation_clicked", "export_downloaded")
 CHANNELS = ("search", "social", "partners")
+FUNNEL_STEPS = ["signup", "checkout_started", "purchase"]
+FUNNEL_WINDOW_DAYS = 7  # buyers purchase within 0-5 days of signing up (below)
+ABANDONED_CHECKOUT = 0.3  # share of non-buyers who start a checkout and leave
 
 
 def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(7, 21), rng.randint(0, 59))))
 
 
-def product_seed(project: Project, name: str, rng: random.Random, today: datetime.date) -> Product | None:
-    if Product.objects.filter(project=project, name=name).exists():
-        return None
-    actor = project.owner
-    product = services.product_create(
-        actor=actor, project=project, name=name, description=f"The product {project.name} serves."
-    )
-    first = today - datetime.timedelta(days=DAYS)
+def _usage(
+    product: Product, rng: random.Random, first: datetime.date, today: datetime.date
+) -> tuple[list[dict], dict[str, object]]:
+    """Usage events of ``DAYS`` days from ``first`` (growth, weekly rhythm, features, the signup -> checkout ->
+    purchase funnel), and the customers the purchases made."""
     events: list[dict] = []
     signed_up: set[str] = set()
     customers: dict[str, object] = {}
@@ -48,18 +48,42 @@ def product_seed(project: Project, name: str, rng: random.Random, today: datetim
                 events.append({"user_id": user, "name": feature, "at": _moment(day, rng)})
             if user not in signed_up and rng.random() < 0.08:
                 signed_up.add(user)
-                events.append({"user_id": user, "name": "signup", "at": _moment(day, rng)})
+                signed = _moment(day, rng)
+                events.append({"user_id": user, "name": "signup", "at": signed})
                 if rng.random() < 0.35:
                     bought = day + datetime.timedelta(days=rng.randint(0, 5))
                     if bought <= today:
-                        events.append({"user_id": user, "name": "purchase", "at": _moment(bought, rng)})
+                        paid = max(_moment(bought, rng), signed + datetime.timedelta(minutes=40))
+                        checkout = paid - datetime.timedelta(minutes=rng.randint(2, 30))
+                        events.append({"user_id": user, "name": "checkout_started", "at": checkout})
+                        events.append({"user_id": user, "name": "purchase", "at": paid})
                         customers[user] = customers.get(user) or services.customer_add(
-                            actor=actor,
+                            actor=product.project.owner,
                             product=product,
                             external_id=user,
                             acquired_on=bought,
                             channel=rng.choice(CHANNELS),
                         )
+                elif rng.random() < ABANDONED_CHECKOUT:
+                    left = day + datetime.timedelta(days=rng.randint(0, 5))
+                    if left < today:
+                        events.append({"user_id": user, "name": "checkout_started", "at": _moment(left, rng)})
+    return events, customers
+
+
+def product_seed(project: Project, name: str, rng: random.Random, today: datetime.date) -> Product | None:
+    if Product.objects.filter(project=project, name=name).exists():
+        return None
+    actor = project.owner
+    product = services.product_create(
+        actor=actor, project=project, name=name, description=f"The product {project.name} serves."
+    )
+    services.product_funnel_update(
+        actor=actor, product=product, funnel_steps=FUNNEL_STEPS, funnel_window_days=FUNNEL_WINDOW_DAYS,
+        core_events=list(FEATURES),
+    )  # fmt: skip
+    first = today - datetime.timedelta(days=DAYS)
+    events, customers = _usage(product, rng, first, today)
     for start in range(0, len(events), 5000):
         services.product_events_add(actor=actor, product=product, events=events[start : start + 5000])
     for customer in customers.values():

@@ -45,9 +45,11 @@ def overall_rag(
 ) -> OverallRag:
     """Overall RAG = worst of the schedule, cost, risk and issue RAGs (red > yellow > green).
 
-    Inputs: the four dimension RAGs of a status report (None = not assessed, ignored; all None -> None) and an
-    optional manager override, which needs a non-blank reason (ValueError otherwise) and wins over the derived
-    value. The derived value is kept so history shows both.
+    Inputs: the four dimension RAGs (None = not assessed, ignored; all None -> None: the project is not assessed)
+    and an optional override, which needs a non-blank reason (ValueError otherwise) and wins over the derived
+    value. The derived value is kept so history shows both. The project computer feeds it the computed dimension
+    RAGs and a manager's override in force (``RagOverride``: reason and last day); a status report feeds it the
+    PM's own ratings, which give the reported RAG shown beside the computed one.
     """
     derived = worst_rag([schedule, cost, risk, issues])
     if override is None:
@@ -167,13 +169,33 @@ def earned_value_summary(
     planned_percent_complete: Number,
     actual_percent_complete: Number,
     actual_cost: Number,
+    *,
+    finished: bool = False,
 ) -> EarnedValue:
-    """Every earned-value figure at once from BAC, planned and actual % complete (0..1) and AC (spent to date)."""
+    """Every earned-value figure at once from BAC, planned and actual % complete (0..1) and AC, all three taken at
+    the same data date. A ``finished`` (closed or cancelled) project costs what it has cost: EAC (typical and
+    atypical) = AC, ETC = 0, VAC = BAC - AC and TCPI is undefined (no work remains)."""
     bac = as_float(budget_at_completion, "BAC")
     ac = as_float(actual_cost, "AC")
     pv = planned_value(bac, planned_percent_complete)
     ev = earned_value(bac, actual_percent_complete)
     cpi = cost_performance_index(ev, ac)
+    if finished:
+        return EarnedValue(
+            budget_at_completion=bac,
+            planned_value=pv,
+            earned_value=ev,
+            actual_cost=ac,
+            cost_variance=cost_variance(ev, ac),
+            schedule_variance=schedule_variance(ev, pv),
+            spi=schedule_performance_index(ev, pv),
+            cpi=cpi,
+            eac_typical=ac,
+            eac_atypical=ac,
+            etc=0.0,
+            vac=variance_at_completion(bac, ac),
+            tcpi=None,
+        )
     eac = estimate_at_completion_typical(bac, cpi)
     return EarnedValue(
         budget_at_completion=bac,
@@ -218,6 +240,25 @@ class CostEntry:
 
     def __post_init__(self) -> None:
         as_float(self.amount, "cost amount")
+
+
+def budget_at_completion(budget: Iterable[BudgetPeriod]) -> float:
+    """BAC = sum of the budget of every period (the whole time-phased budget, whatever the date)."""
+    return sum((float(period.amount) for period in budget), 0.0)
+
+
+def portfolio_forecast(projects: Iterable[tuple[Number, Number | None]]) -> float:
+    """Portfolio forecast (EAC) = sum over the projects of each project's EAC, given as (BAC, EAC) pairs.
+
+    A project's EAC is BAC / CPI (typical) while it runs, AC once closed or cancelled; while it has no EAC (CPI
+    undefined or 0: nothing spent or nothing earned yet) its BAC stands in. Not BAC / CPI of the portfolio: a
+    finished project's remaining budget is never spent, and one project's efficiency does not carry to another.
+    """
+    total = 0.0
+    for bac, eac in projects:
+        estimate = optional_float(eac, "EAC")
+        total += as_float(bac, "BAC") if estimate is None else estimate
+    return total
 
 
 def planned_cost_to_date(budget: Iterable[BudgetPeriod], as_of: date) -> float:

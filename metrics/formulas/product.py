@@ -124,25 +124,70 @@ def user_churn(previous_active: Collection[str], current_active: Collection[str]
     return ratio(len(previous - set(current_active)), len(previous))
 
 
-def conversion_rate(
-    events: Iterable[ProductEvent], first_step: str, final_step: str, window: timedelta
-) -> float | None:
-    """Conversion = units (users) reaching the final step within ``window`` of entering the first step /
-    units entering the first step. Entry = the user's first ``first_step`` event; a final step before entry
-    or after the window does not count. None when nobody entered."""
-    if window < timedelta(0):
-        raise ValueError("the conversion window must not be negative")
+#: Smallest cohort whose conversion rate is shown: below it one user moves the rate by 5 points or more, so the
+#: headline and chart say "too few users" instead of a percentage.
+MIN_CONVERSION_COHORT = 20
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Users per step of an ordered funnel: ``reached[0]`` entered, ``reached[-1]`` converted."""
+
+    steps: tuple[str, ...]
+    reached: tuple[int, ...]
+
+    @property
+    def entered(self) -> int:
+        return self.reached[0] if self.reached else 0
+
+    @property
+    def converted(self) -> int:
+        return self.reached[-1] if self.reached else 0
+
+    @property
+    def rate(self) -> float | None:
+        return ratio(self.converted, self.entered)
+
+    @property
+    def too_few(self) -> bool:
+        return self.entered < MIN_CONVERSION_COHORT
+
+
+def funnel(events: Iterable[ProductEvent], steps: Sequence[str], window: timedelta) -> Funnel:
+    """Users reaching each step of an ordered funnel within ``window`` of entering it.
+
+    Entry = the user's first event of ``steps[0]``. A user reaches step k when they performed step k at or after
+    the moment they reached step k - 1 and no later than entry + ``window``; steps are taken in order (the earliest
+    qualifying event each time). Steps must be distinct and at least two.
+    """
+    if len(steps) < 2 or len(set(steps)) != len(steps):
+        raise ValueError("a funnel has at least two distinct steps")
+    if window <= timedelta(0):
+        raise ValueError("the conversion window must be positive")
     entered: dict[str, datetime] = {}
-    finals: dict[str, list[datetime]] = defaultdict(list)
+    times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     for event in events:
-        if event.name == first_step and (event.user not in entered or event.at < entered[event.user]):
+        if event.name == steps[0] and (event.user not in entered or event.at < entered[event.user]):
             entered[event.user] = event.at
-        if event.name == final_step:
-            finals[event.user].append(event.at)
-    converted = sum(
-        1 for user, start in entered.items() if any(start <= at <= start + window for at in finals.get(user, ()))
-    )
-    return ratio(converted, len(entered))
+        elif event.name in steps:
+            times[(event.user, event.name)].append(event.at)
+    reached = [0] * len(steps)
+    for user, entry in entered.items():
+        reached[0] += 1
+        moment, deadline = entry, entry + window
+        for index, step in enumerate(steps[1:], start=1):
+            following = [at for at in times.get((user, step), ()) if moment <= at <= deadline]
+            if not following:
+                break
+            moment = min(following)
+            reached[index] += 1
+    return Funnel(tuple(steps), tuple(reached))
+
+
+def conversion_rate(events: Iterable[ProductEvent], steps: Sequence[str], window: timedelta) -> float | None:
+    """Conversion = users reaching the last step / users entering the first step, within ``window`` of entering,
+    steps in order (see ``funnel``). None when nobody entered."""
+    return funnel(events, steps, window).rate
 
 
 @dataclass(frozen=True)
@@ -186,17 +231,25 @@ def spend_in_period(spend: Iterable[MarketingSpend], start: date, end: date) -> 
     return sum((float(row.amount) for row in spend if start <= row.period_start <= end), 0.0)
 
 
-def customer_lifetime_value(
-    average_revenue_per_user: Number, gross_margin: Number, churn_rate: Number | None
-) -> float | None:
-    """CLV = average revenue per user x gross margin (0..1) / churn rate (per period, 0..1).
+def customer_churn(previous_customers: Collection[str], current_customers: Collection[str]) -> float | None:
+    """Customer churn = paying customers of the previous period (who ordered in it) who did not order in this one
+    / paying customers of the previous period. None when nobody ordered in the previous period."""
+    previous = set(previous_customers)
+    return ratio(len(previous - set(current_customers)), len(previous))
 
-    Undefined when churn is 0 or unknown: returns None and the caller shows the historical value instead.
+
+def customer_lifetime_value(
+    revenue_per_customer: Number, gross_margin: Number, customer_churn_rate: Number | None
+) -> float | None:
+    """CLV = revenue per paying customer x gross margin (0..1) / churn of paying customers (per period, 0..1).
+
+    One population: revenue and churn are both of paying customers. Undefined when churn is 0 or unknown: returns
+    None and the caller shows the historical value instead.
     """
-    if churn_rate is None:
+    if customer_churn_rate is None:
         return None
-    churn = as_fraction(churn_rate, "churn rate")
-    revenue = as_float(average_revenue_per_user, "average revenue per user")
+    churn = as_fraction(customer_churn_rate, "customer churn rate")
+    revenue = as_float(revenue_per_customer, "revenue per paying customer")
     return ratio(revenue * as_fraction(gross_margin, "gross margin"), churn)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from metrics.formulas import forecast, portfolio, product, resources, scrum, sprint_charts, value
+from metrics.formulas import forecast, lifecycle, portfolio, product, resources, scrum, sprint_charts, value
 from metrics.formulas.bands import (
     CLV_CAC_TARGET,
     FORECAST_MIN_SPRINTS,
@@ -25,7 +25,7 @@ from metrics.formulas.bands import (
     VELOCITY_WINDOW,
 )
 
-FORMULA_MODULES = (portfolio, resources, value, scrum, sprint_charts, forecast, product)
+FORMULA_MODULES = (portfolio, resources, value, lifecycle, scrum, sprint_charts, forecast, product)
 
 
 @dataclass(frozen=True)
@@ -50,24 +50,45 @@ def _add(scope: str, key: str, label: str, unit: str, function: Callable[..., An
 
 _P, _S, _D = "portfolio", "scrum", "product"
 _UTIL = f"flagged above {UTILIZATION_LIMIT:.0%} of capacity"
-_EV_IN = "budget at completion (BAC); planned % complete; actual % complete; cost entries to date (AC)"
+_EV_IN = (
+    "budget at completion (BAC); planned % complete at the data date; actual % complete of the latest status "
+    "report stating it; cost entries up to the data date (AC)"
+)
+#: Every earned-value figure is taken at one date, stated beside it (PMI earned-value standard).
+_DATA_DATE = (
+    "at the data date: the date of the project's latest status report stating % complete (a closed or "
+    "cancelled project: its end date, or that report if later)"
+)
+_FINISHED = "a closed or cancelled project costs what it has cost"
 
 # fmt: off
 # --- portfolio --------------------------------------------------------------------------------------------
 _add(_P, "status_count", "Projects by status", "count", portfolio.status_count,
      "Projects grouped by overall RAG (green / yellow / red / not assessed)", "latest status report per project")
 _add(_P, "overall_rag", "Overall health", "RAG", portfolio.overall_rag,
-     "Worst of the schedule, cost, risk and issue RAGs; a manager override with a reason wins and is kept in history",
-     "dimension RAGs; manager override and reason", "red > yellow > green")
+     "Worst of the four computed dimension RAGs (schedule from SPI, cost from CPI, risk from exposure, issues from "
+     "weighted open issues; schedule and cost fall back to the PM's report only without earned-value data). "
+     "Not assessed while no input stands behind them (no earned value, status report, risk, issue or alert). "
+     "A manager may override it only with a reason and a last day (at most 180 days ahead): the override shows, "
+     "marked, until it expires or is revoked, and every override is kept in the history. The PM's reported RAG "
+     "is shown beside it and flagged when it differs; it never sets the overall",
+     "schedule, cost, risk and issue RAGs (computed); active manager override (RAG, reason, last day); "
+     "PM's latest status report (shown beside)", "red > yellow > green > not assessed")
 _add(_P, "projects_by_phase", "Projects by phase", "count", portfolio.projects_by_phase,
      "Count of projects per lifecycle phase", "project phase")
+_add(_P, "budget_at_completion", "Budget at completion (BAC)", "money", portfolio.budget_at_completion,
+     "BAC = sum of the budget of every period (the whole budget, not the part planned to date); portfolio: sum over "
+     "the projects", "budget per period")
 _add(_P, "planned_value", "Planned value (PV)", "money", portfolio.planned_value,
-     "PV = planned % complete x BAC", _EV_IN)
-_add(_P, "earned_value", "Earned value (EV)", "money", portfolio.earned_value, "EV = actual % complete x BAC", _EV_IN)
+     f"PV = planned % complete x BAC {_DATA_DATE}; planned % complete = budget spread up to that date / BAC", _EV_IN)
+_add(_P, "earned_value", "Earned value (EV)", "money", portfolio.earned_value,
+     f"EV = actual % complete x BAC {_DATA_DATE}; 0 until a report states progress", _EV_IN)
 _add(_P, "spi", "Schedule performance index (SPI)", "ratio", portfolio.schedule_performance_index,
-     "SPI = EV / PV; n/a while PV is 0", _EV_IN, INDEX_BANDS.describe())
+     f"SPI = EV / PV, both {_DATA_DATE}; n/a while PV is 0; portfolio: sum of EV / sum of PV, each project at its "
+     "own data date", _EV_IN, INDEX_BANDS.describe())
 _add(_P, "cpi", "Cost performance index (CPI)", "ratio", portfolio.cost_performance_index,
-     "CPI = EV / AC; n/a while AC is 0", _EV_IN, INDEX_BANDS.describe())
+     f"CPI = EV / AC, both {_DATA_DATE}; n/a while AC is 0; portfolio: sum of EV / sum of AC, each project at its "
+     "own data date", _EV_IN, INDEX_BANDS.describe())
 _add(_P, "schedule_health", "Schedule health", "RAG", portfolio.schedule_health, "SPI = EV / PV, banded", _EV_IN,
      INDEX_BANDS.describe())
 _add(_P, "cost_health", "Cost health", "RAG", portfolio.cost_health, "CPI = EV / AC, banded", _EV_IN,
@@ -75,19 +96,29 @@ _add(_P, "cost_health", "Cost health", "RAG", portfolio.cost_health, "CPI = EV /
 _add(_P, "cost_variance", "Cost variance (CV)", "money", portfolio.cost_variance, "CV = EV - AC", _EV_IN)
 _add(_P, "schedule_variance", "Schedule variance (SV)", "money", portfolio.schedule_variance, "SV = EV - PV", _EV_IN)
 _add(_P, "eac_typical", "Estimate at completion (typical)", "money", portfolio.estimate_at_completion_typical,
-     "EAC = BAC / CPI (today's cost efficiency continues); this is the cost forecast", _EV_IN)
+     f"EAC = BAC / CPI (the cost efficiency at the data date continues); {_FINISHED}: EAC = AC; n/a while CPI is "
+     "undefined or 0. The project's cost forecast", _EV_IN)
 _add(_P, "eac_atypical", "Estimate at completion (atypical)", "money", portfolio.estimate_at_completion_atypical,
-     "EAC = AC + (BAC - EV) (the overrun so far was a one-off)", _EV_IN)
-_add(_P, "etc", "Estimate to complete (ETC)", "money", portfolio.estimate_to_complete, "ETC = EAC - AC", _EV_IN)
+     f"EAC = AC + (BAC - EV) (the overrun so far was a one-off); {_FINISHED}: EAC = AC", _EV_IN)
+_add(_P, "etc", "Estimate to complete (ETC)", "money", portfolio.estimate_to_complete,
+     f"ETC = EAC (typical) - AC; {_FINISHED}: ETC = 0", _EV_IN)
+_add(_P, "forecast", "Forecast (EAC, sum of the projects)", "money", portfolio.portfolio_forecast,
+     "Sum over the projects of each project's EAC: BAC / CPI while it runs, AC once closed or cancelled, its BAC "
+     "while its EAC is undefined (CPI n/a or 0). Not portfolio BAC / portfolio CPI",
+     "each project's BAC and EAC (typical) at its data date")
 _add(_P, "vac", "Variance at completion (VAC)", "money", portfolio.variance_at_completion, "VAC = BAC - EAC", _EV_IN)
 _add(_P, "tcpi", "To-complete performance index (TCPI)", "ratio", portfolio.to_complete_performance_index,
      "TCPI = (BAC - EV) / (BAC - AC); n/a when AC equals BAC", _EV_IN)
 _add(_P, "cost_planned", "Cost planned", "money", portfolio.planned_cost_to_date,
-     "Budget spread evenly over each period's days, summed up to the date", "budget per period")
+     "Budget spread evenly over each period's days, summed up to the date: the data date for the headline (= PV), "
+     "each month's end (today in the current month) on the S-curve", "budget per period")
 _add(_P, "cost_actual", "Cost actual", "money", portfolio.actual_cost_to_date,
-     "Sum of cost entries up to the date", "cost entries")
+     "Sum of cost entries up to the date: the data date for the headline (= AC), each month's end (today in the "
+     "current month) on the S-curve", "cost entries")
 _add(_P, "cost_curve", "Cost S-curve", "money", portfolio.cost_curve,
-     "Cumulative planned and actual cost per date; forecast = EAC (typical)", "budget per period; cost entries")
+     "Cumulative planned, actual and earned cost at each month's end (today in the current month); portfolio: the "
+     "sum over the projects, each carrying its last value forward, so the cumulative lines never fall; forecast = "
+     "EAC (portfolio: sum of the projects' EACs)", "budget per period; cost entries; status reports (% complete)")
 _add(_P, "risk_exposure", "Risk exposure", "score", portfolio.risk_exposure,
      "Sum of probability x impact over open risks; each unresolved (open or acknowledged) production model alert "
      "adds probability 1 x impact by severity: low 1, medium 2, high 3, critical 5",
@@ -137,6 +168,13 @@ _add(_P, "payback_months_flat", "Payback (constant benefit)", "months", value.pa
      "ceil(costs / monthly benefit)", "charter value case")
 _add(_P, "schedule_slip", "Schedule slip", "days", value.schedule_slip_days, "Forecast date - baseline date",
      "baseline and forecast dates")
+_add(_P, "phase_duration", "Time in phase", "days", lifecycle.phase_durations,
+     "Days from entering a phase to its gate decision (moved on, closed, cancelled or put on hold; a resume restarts "
+     "the clock); portfolio: median and 85th percentile over completed phases only, phases in progress shown apart "
+     "with their age (median and oldest)", "lifecycle phase transitions (phase, state, time)")
+_add(_P, "gate_throughput", "Gate throughput", "%", lifecycle.gate_throughput,
+     "Share of decided gate reviews ending in go / conditional go / recycle / no-go; with the median days per "
+     "phase over completed phases", "decided gate reviews of the projects; lifecycle phase transitions")
 _add(_P, "milestone_status", "Milestone status", "status", value.milestone_status,
      "done / done late / overdue / upcoming from due and completion dates", "milestones")
 
@@ -146,12 +184,14 @@ _add(_S, "commitment", "Commitment", "points", scrum.commitment,
      "Points in the sprint at its start (cancelled items excluded)", _CHANGES)
 _add(_S, "completed", "Completed", "points", scrum.completed, "Points of items done in the sprint by its end", _CHANGES)
 _add(_S, "velocity", "Velocity", "points", scrum.velocity,
-     f"Average completed points over the last {VELOCITY_WINDOW} closed sprints", "completed points per closed sprint")
+     f"Average completed points over the last {VELOCITY_WINDOW} closed sprints; the headline names the last closed "
+     "sprint it covers (a running sprint never counts)", "completed points per closed sprint")
 _add(_S, "rolling_velocity", "Velocity trend", "points", scrum.rolling_velocity,
      f"Per sprint, the average completed points of it and the {VELOCITY_WINDOW - 1} before",
      "completed points per closed sprint")
 _add(_S, "say_do", "Estimation accuracy (say/do)", "%", scrum.say_do,
-     "Points completed out of the initial commitment / initial commitment", _CHANGES, SAY_DO_BANDS.describe())
+     "Points completed out of the initial commitment / initial commitment; per sprint, the headline is the last "
+     "closed sprint's (named beside it), never the running sprint's", _CHANGES, SAY_DO_BANDS.describe())
 _add(_S, "say_do_band", "Say/do band", "band", scrum.say_do_band, "Say/do, banded", "say/do", SAY_DO_BANDS.describe())
 _add(_S, "scope_change", "Scope change", "points", scrum.scope_change,
      "Points added after start - points removed + re-estimation delta", _CHANGES)
@@ -180,34 +220,43 @@ _add(_S, "delivery_forecast", "Delivery forecast", "date", forecast.delivery_for
 
 # --- product ----------------------------------------------------------------------------------------------
 _EVENTS = "product events (user, event name, time)"
+_DAY = "; headline: the last complete day (today is partial, shown in the series only)"
+_MONTH = "; headline: the latest complete month with a value (the month in progress is partial, in the series only)"
 _add(_D, "dau", "Daily active users", "users", product.daily_active_users,
-     "Distinct users with at least one qualifying event that day", _EVENTS)
+     "Distinct users with at least one qualifying event that day" + _DAY, _EVENTS)
 _add(_D, "wau", "Weekly active users", "users", product.weekly_active_users,
-     "Distinct users with a qualifying event in the rolling 7 days", _EVENTS)
+     "Distinct users with a qualifying event in the rolling 7 days ending that day" + _DAY, _EVENTS)
 _add(_D, "mau", "Monthly active users", "users", product.monthly_active_users,
-     "Distinct users with a qualifying event in the rolling 30 days", _EVENTS)
-_add(_D, "stickiness", "Stickiness", "%", product.stickiness, "DAU / MAU", _EVENTS)
+     "Distinct users with a qualifying event in the rolling 30 days ending that day" + _DAY, _EVENTS)
+_add(_D, "stickiness", "Stickiness", "%", product.stickiness, "DAU / MAU of the same day" + _DAY, _EVENTS)
 _add(_D, "active_users_series", "Active users trend", "users", product.active_users_series,
      "DAU, WAU, MAU and stickiness per day", _EVENTS)
 _add(_D, "feature_usage", "Feature usage", "%", product.feature_usage,
-     "Users who performed the feature's core event / eligible active users in the window; "
-     "depth = core events per adopter", _EVENTS)
+     "Per core event configured on the product: users who performed it / users active in the month; "
+     "depth = core events per adopter" + _MONTH, f"{_EVENTS}; the product's core events")
 _add(_D, "user_churn", "User churn", "%", product.user_churn,
-     "Users active in the previous period and not in this one / users active in the previous period", _EVENTS)
+     "Users active in the previous month and not in this one / users active in the previous month" + _MONTH,
+     _EVENTS)
 _add(_D, "conversion_rate", "Customer conversion rate", "%", product.conversion_rate,
-     "Units reaching the final step within the conversion window / units entering the first step", _EVENTS)
+     "Per monthly cohort of users entering the funnel's first step (their first such event): users reaching its "
+     "last step, steps in order, within the product's window of entering / users entering. A cohort of fewer than "
+     f"{product.MIN_CONVERSION_COHORT} users shows \"too few users\"; a cohort is complete once its month is over "
+     "and its window has closed", f"{_EVENTS}; the product's funnel steps (event names in order) and window (days)")
 _add(_D, "repurchase_rate", "Repurchase rate", "%", product.repurchase_rate,
-     "Customers with >= 2 orders / customers with >= 1 order in the window", "customers and orders")
+     "Customers with >= 2 orders / customers with >= 1 order in the month" + _MONTH, "customers and orders")
 _add(_D, "cac", "Customer acquisition cost (CAC)", "money", product.customer_acquisition_cost,
-     "Sales and marketing spend / new customers in the period", "marketing spend per channel and period; customers")
+     "Sales and marketing spend / new customers in the month" + _MONTH,
+     "marketing spend per channel and period; customers")
 _add(_D, "clv", "Customer lifetime value (CLV)", "money", product.customer_lifetime_value,
-     "Average revenue per user x gross margin / churn rate; undefined at zero churn (the historical value is shown)",
-     "orders; gross margin; user churn")
+     "One population, paying customers: revenue per customer who ordered in the month x gross margin / churn of "
+     "paying customers (customers who ordered in the previous month and not in this one / customers who ordered in "
+     "the previous month); undefined at zero or unknown churn, where the historical value (gross profit so far per "
+     "paying customer) is shown" + _MONTH, "orders (revenue, gross margin, customer)")
 _add(_D, "clv_cac", "CLV : CAC", "ratio", product.clv_to_cac, "CLV / CAC", "CLV; CAC", f"target >= {CLV_CAC_TARGET:g}")
 _add(_D, "nps", "Net promoter score (NPS)", "score", product.net_promoter_score,
-     "% promoters (9-10) - % detractors (0-6), from -100 to 100", "survey responses 0-10")
+     "% promoters (9-10) - % detractors (0-6), from -100 to 100" + _MONTH, "survey responses 0-10")
 _add(_D, "csat", "Customer satisfaction (CSAT)", "%", product.customer_satisfaction,
-     "Responses of 4 or 5 / all responses x 100", "survey responses 1-5")
+     "Responses of 4 or 5 / all responses x 100" + _MONTH, "survey responses 1-5")
 # fmt: on
 
 METRICS: dict[str, MetricSpec] = {spec.key: spec for spec in _SPECS}
@@ -218,6 +267,7 @@ if len(METRICS) != len(_SPECS):  # pragma: no cover - a duplicated key is a prog
 SUPPORT_FUNCTIONS: frozenset[Callable[..., Any]] = frozenset(
     {
         portfolio.earned_value_summary,  # composite of the earned-value metrics above
+        lifecycle.phase_days_split,  # input of gate throughput
         resources.working_hours,  # input of capacity
         value.return_on_investment,  # shared by expected and realized ROI
         scrum.items_where,
@@ -228,6 +278,8 @@ SUPPORT_FUNCTIONS: frozenset[Callable[..., Any]] = frozenset(
         sprint_charts.sprint_days,  # shared by burndown and burnup
         product.active_users,  # shared by DAU / WAU / MAU
         product.spend_in_period,  # input of CAC
+        product.funnel,  # the steps behind the conversion rate
+        product.customer_churn,  # input of CLV (churn of paying customers)
     }
 )
 

@@ -2,9 +2,9 @@
 
 Every ``*_for(projects)`` function takes project ids, a queryset or model instances and answers for all of them
 with the fixed number of queries noted, keyed by project id (projects without rows get an empty value); the
-singular form is the same for one project. Earned value reads BAC as the sum of the budget periods, planned %
-complete as the time-phased budget to date / BAC, and actual % complete from the latest status report (on or
-before ``as_of``) that states it.
+singular form is the same for one project. Earned value takes PV, EV and AC at one data date, the date of the
+latest status report (on or before ``as_of``) that states % complete: BAC is the sum of the budget periods, planned
+% complete the time-phased budget to that date / BAC, actual % complete the report's, AC the costs to that date.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
 
+from lifecycle.choices import ProjectState
 from lifecycle.models import Project
 from metrics.formulas import portfolio as formulas
 from metrics.formulas.calendar import month_end
@@ -45,6 +46,7 @@ __all__ = [
     "budget_periods_for",
     "cost_entries_for",
     "current_status_for",
+    "data_date",
     "earned_value_inputs",
     "earned_value_inputs_for",
     "issue_log",
@@ -84,56 +86,101 @@ def cost_entries_for(projects: Projects) -> dict[int, list[formulas.CostEntry]]:
     return result
 
 
-def _percent_complete_for(ids: list[int], as_of: datetime.date) -> dict[int, Decimal | None]:
-    latest = (
-        StatusReport.objects.filter(project=OuterRef("pk"), as_of__lte=as_of, percent_complete__isnull=False)
-        .order_by("-as_of", "-id")
-        .values("percent_complete")[:1]
+def _progress_for(ids: list[int], as_of: datetime.date) -> dict[int, dict[str, Any]]:
+    """Per project: its state, end date, and the date and % complete of the latest status report on or before
+    ``as_of`` that states progress. 1 query."""
+    latest = StatusReport.objects.filter(
+        project=OuterRef("pk"), as_of__lte=as_of, percent_complete__isnull=False
+    ).order_by("-as_of", "-id")
+    rows = (
+        Project.objects.filter(pk__in=ids)
+        .annotate(
+            percent=Subquery(latest.values("percent_complete")[:1]), reported_on=Subquery(latest.values("as_of")[:1])
+        )
+        .values("pk", "state", "actual_end_date", "percent", "reported_on")
     )
-    rows = Project.objects.filter(pk__in=ids).annotate(percent=Subquery(latest)).values_list("pk", "percent")
-    return dict(rows)
+    return {row["pk"]: dict(row) for row in rows}
+
+
+def data_date(
+    reported_on: datetime.date | None, *, finished: bool, end_date: datetime.date | None, as_of: datetime.date
+) -> datetime.date:
+    """The status date at which PV, EV and AC are all taken (PMI's earned-value standard): the date of the latest
+    status report stating % complete. A closed or cancelled project is measured at its end (or at its last report,
+    if that is later), so its AC is its final cost. Without any progress report: ``as_of`` (nothing earned yet).
+    Never after ``as_of``."""
+    if finished:
+        end = min(end_date or as_of, as_of)
+        return max(reported_on, end) if reported_on else end
+    return min(reported_on, as_of) if reported_on else as_of
 
 
 @dataclass(frozen=True)
 class EarnedValueInputs:
-    """What ``formulas.earned_value_summary`` and ``cost_curve`` need for one project on ``as_of``."""
+    """What ``formulas.earned_value_summary`` and ``cost_curve`` need for one project computed on ``as_of``.
+
+    PV, EV and AC are taken at one ``data_date`` (see ``data_date``); ``planned_cost_today`` and
+    ``actual_cost_today`` project the plan and the spending to ``as_of`` and are labelled as such wherever shown.
+    """
 
     as_of: datetime.date
+    data_date: datetime.date
     budget: tuple[formulas.BudgetPeriod, ...]
     costs: tuple[formulas.CostEntry, ...]
     budget_at_completion: float
-    planned_percent_complete: float
+    planned_percent_complete: float  # at the data date
     actual_percent_complete: float  # 0 until a status report states progress
-    actual_cost: float
+    actual_cost: float  # cost entries dated on or before the data date
     progress_reported: bool
+    finished: bool = False  # closed or cancelled: EAC = AC, ETC = 0
 
     def summary(self) -> formulas.EarnedValue:
         return formulas.earned_value_summary(
-            self.budget_at_completion, self.planned_percent_complete, self.actual_percent_complete, self.actual_cost
+            self.budget_at_completion,
+            self.planned_percent_complete,
+            self.actual_percent_complete,
+            self.actual_cost,
+            finished=self.finished,
         )
+
+    @property
+    def planned_cost_today(self) -> float:
+        """Projection to ``as_of``: the budget spread up to that day (not an input of the indices)."""
+        return formulas.planned_cost_to_date(self.budget, self.as_of)
+
+    @property
+    def actual_cost_today(self) -> float:
+        """Projection to ``as_of``: everything spent up to that day (not an input of the indices)."""
+        return formulas.actual_cost_to_date(self.costs, self.as_of)
+
+
+FINISHED_STATES = frozenset({ProjectState.CLOSED, ProjectState.CANCELLED})
 
 
 def earned_value_inputs_for(projects: Projects, as_of: datetime.date) -> dict[int, EarnedValueInputs]:
-    """Earned-value inputs of every project on ``as_of``. 3 queries."""
+    """Earned-value inputs of every project computed on ``as_of``, each at its own data date. 3 queries."""
     ids = _ids(projects)
-    budgets, costs, percents = budget_periods_for(ids), cost_entries_for(ids), _percent_complete_for(ids, as_of)
+    budgets, costs, progress = budget_periods_for(ids), cost_entries_for(ids), _progress_for(ids, as_of)
     result = {}
     for pk in ids:
-        budget = budgets[pk]
-        bac = sum((float(period.amount) for period in budget), 0.0)
-        planned_to_date = formulas.planned_cost_to_date(budget, as_of)
+        budget, row = budgets[pk], progress.get(pk, {})
+        finished = row.get("state") in FINISHED_STATES
+        day = data_date(row.get("reported_on"), finished=finished, end_date=row.get("actual_end_date"), as_of=as_of)
+        bac = formulas.budget_at_completion(budget)
         # Rounding of the spread can leave a hair above BAC; a share of the whole budget cannot exceed 1.
-        planned_share = min(planned_to_date / bac, 1.0) if bac else 0.0
-        percent = percents.get(pk)
+        planned_share = min(formulas.planned_cost_to_date(budget, day) / bac, 1.0) if bac else 0.0
+        percent = row.get("percent")
         result[pk] = EarnedValueInputs(
             as_of=as_of,
+            data_date=day,
             budget=tuple(budget),
             costs=tuple(costs[pk]),
             budget_at_completion=bac,
             planned_percent_complete=planned_share,
             actual_percent_complete=float(percent) if percent is not None else 0.0,
-            actual_cost=formulas.actual_cost_to_date(costs[pk], as_of),
+            actual_cost=formulas.actual_cost_to_date(costs[pk], day),
             progress_reported=percent is not None,
+            finished=finished,
         )
     return result
 

@@ -11,6 +11,7 @@ from metrics.portfolio_inputs.models import (
     Capacity,
     CostEntry,
     Issue,
+    RagOverride,
     Risk,
     StatusReport,
     TimeEntry,
@@ -87,3 +88,11 @@ class BenefitAdmin(ReadOnlyAdmin):
     list_display = ("name", "project", "success_metric", "unit")
     search_fields = ("name",)
     inlines = [BenefitMeasurementInline]
+
+
+@admin.register(RagOverride)
+class RagOverrideAdmin(ReadOnlyAdmin):
+    """Set and revoked through ``services.rag`` (audited) from the status page or the API, never here."""
+
+    list_display = ("project", "rag", "expires_on", "created_by", "created_at", "revoked_at")
+    list_filter = ("rag", "project__portfolio")

@@ -108,7 +108,7 @@ class TimeEntryForm(BootstrapForm):
         self.fields["person"].queryset = people if may_log_for_others else people.filter(pk=user.pk)
 
 
-RAG_CHOICES = [("", "Not assessed"), *RAG.choices]
+RAG_CHOICES = [("", RAG.NOT_ASSESSED.label), *RAG.assessed_choices()]
 
 
 class StatusReportForm(BootstrapForm):
@@ -118,10 +118,13 @@ class StatusReportForm(BootstrapForm):
     risk = forms.ChoiceField(choices=RAG_CHOICES, required=False)
     issues = forms.ChoiceField(choices=RAG_CHOICES, required=False)
     override = forms.ChoiceField(
-        choices=[("", "No override"), *RAG.choices],
+        choices=[("", "No override"), *RAG.assessed_choices()],
         required=False,
-        label="Override overall RAG",
-        help_text="Overall is the worst dimension unless you override it, with a reason.",
+        label="Your overall RAG",
+        help_text=(
+            "Your report's overall is the worst dimension you rate unless you set it, with a reason. It is shown "
+            "beside the computed overall RAG; it does not replace it."
+        ),
     )
     override_reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     percent_complete = forms.DecimalField(
@@ -134,6 +137,20 @@ class StatusReportForm(BootstrapForm):
         percent = data.pop("percent_complete")
         data["percent_complete"] = None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
         return data
+
+
+class RagOverrideForm(BootstrapForm):
+    """A manager's override of the computed overall RAG (the rules, e.g. the longest term, are in the service)."""
+
+    rag = forms.ChoiceField(choices=RAG.assessed_choices(), label="Overall RAG")
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history."
+    )
+    expires_on = forms.DateField(widget=DateInput, label="Until", help_text="The last day it is in force.")
+
+
+class RagRevokeForm(BootstrapForm):
+    reason = forms.CharField(required=False, max_length=2000, label="Why revoke (optional)")
 
 
 class RiskFieldsForm(BootstrapForm):

@@ -5,6 +5,9 @@ date / BAC; actual % complete is reported on the status report (``percent_comple
 share one append-only history. Writes go through ``metrics.portfolio_inputs.services``.
 """
 
+from __future__ import annotations
+
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +26,14 @@ __all__ = [
     "CostEntry",
     "Issue",
     "Risk",
+    "RagOverride",
     "StatusReport",
     "TimeEntry",
 ]
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+#: What a person rates: a status report's dimensions and overall, a manager override (blank = not assessed).
+ASSESSED_RAG = RAG.assessed_choices()
 HOURS: dict[str, Any] = {"max_digits": 6, "decimal_places": 2}
 
 
@@ -145,20 +151,21 @@ class TimeEntry(models.Model):
 class StatusReport(models.Model):
     """One status report. Append-only: the latest (as_of, id) is the project's current status.
 
-    ``derived_rag`` is the worst of the four dimensions; ``overall_rag`` is what the dashboards show (the
-    override when there is one). Both are kept so history shows what the manager overrode.
+    ``derived_rag`` is the worst of the four dimensions as the PM rated them; ``overall_rag`` is the PM's reported
+    overall (their override when there is one). It is shown beside the computed overall RAG, never instead of it:
+    only a ``RagOverride`` replaces the computed value.
     """
 
     project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="status_reports")
     as_of = models.DateField()
-    schedule_rag = models.CharField(max_length=8, choices=RAG.choices, blank=True)
-    cost_rag = models.CharField(max_length=8, choices=RAG.choices, blank=True)
-    risk_rag = models.CharField(max_length=8, choices=RAG.choices, blank=True)
-    issues_rag = models.CharField(max_length=8, choices=RAG.choices, blank=True)
-    override_rag = models.CharField(max_length=8, choices=RAG.choices, blank=True)
+    schedule_rag = models.CharField(max_length=8, choices=ASSESSED_RAG, blank=True)
+    cost_rag = models.CharField(max_length=8, choices=ASSESSED_RAG, blank=True)
+    risk_rag = models.CharField(max_length=8, choices=ASSESSED_RAG, blank=True)
+    issues_rag = models.CharField(max_length=8, choices=ASSESSED_RAG, blank=True)
+    override_rag = models.CharField(max_length=8, choices=ASSESSED_RAG, blank=True)
     override_reason = models.TextField(blank=True)
-    derived_rag = models.CharField(max_length=8, choices=RAG.choices, blank=True)
-    overall_rag = models.CharField(max_length=8, choices=RAG.choices)
+    derived_rag = models.CharField(max_length=8, choices=ASSESSED_RAG, blank=True)
+    overall_rag = models.CharField(max_length=8, choices=ASSESSED_RAG)
     percent_complete = models.DecimalField(
         max_digits=5, decimal_places=4, null=True, blank=True, help_text="Actual % complete as a fraction 0-1."
     )
@@ -292,3 +299,46 @@ class BenefitMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit_id} to {self.period_end}: {self.realized} / {self.planned}"
+
+
+class RagOverrideQuerySet(models.QuerySet["RagOverride"]):
+    def active_on(self, day: datetime.date) -> RagOverrideQuerySet:
+        """Overrides in force on ``day``: not revoked, and ``day`` is on or before their last day."""
+        return self.filter(revoked_at__isnull=True, expires_on__gte=day)
+
+
+class RagOverride(models.Model):
+    """A manager's override of a project's computed overall RAG, with a reason and a last day (``expires_on``).
+
+    Never deleted nor edited, except that a revoke (or a newer override) stamps ``revoked_at``; at most one is
+    unrevoked per project. While active it replaces the computed value; the snapshot keeps both.
+    """
+
+    project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="rag_overrides")
+    rag = models.CharField(max_length=8, choices=ASSESSED_RAG)
+    reason = models.TextField()
+    expires_on = models.DateField(help_text="The last day the override is in force.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = RagOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "expires_on"], name="rag_override_project_expiry")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="rag_override_has_reason"),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(revoked_at__isnull=True), name="rag_override_one_unrevoked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.rag} until {self.expires_on}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.revoked_at is None and day <= self.expires_on

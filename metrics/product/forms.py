@@ -79,3 +79,45 @@ class EventForm(BootstrapForm):
     def event(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"user_id": data["user"], "name": data["name"], "at": data["time"], "properties": data["properties"]}
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class ProductFunnelForm(BootstrapForm):
+    """The conversion funnel and the core events, one event name a line; the service checks them."""
+
+    funnel_steps = forms.CharField(
+        label="Funnel steps",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Event names in order, one a line: the entry step first, the conversion step last.",
+    )
+    funnel_window_days = forms.CharField(
+        label="Conversion window (days)", help_text="Days a user who entered has to reach the last step."
+    )
+    core_events = forms.CharField(
+        label="Core events",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The event names that are the product's features, one a line: feature usage counts these.",
+    )
+
+    @classmethod
+    def for_product(cls, product: Any) -> ProductFunnelForm:
+        return cls(
+            initial={
+                "funnel_steps": "\n".join(product.funnel_steps or []),
+                "funnel_window_days": product.funnel_window_days,
+                "core_events": "\n".join(product.core_events or []),
+            }
+        )
+
+    def funnel(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "funnel_steps": _lines(data["funnel_steps"]),
+            "funnel_window_days": data["funnel_window_days"],
+            "core_events": _lines(data["core_events"]),
+        }

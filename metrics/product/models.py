@@ -22,6 +22,13 @@ class Product(models.Model):
     name = models.CharField(max_length=160)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The conversion funnel: event names in order (entry first, conversion last) and the days a user who entered
+    # has to reach the last step. Empty: no funnel configured, so no conversion rate. Validated by
+    # ``services.product_funnel_update``.
+    funnel_steps = models.JSONField(default=list, blank=True)
+    funnel_window_days = models.PositiveSmallIntegerField(default=30)
+    # Event names that are the product's features (feature usage counts these only).
+    core_events = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["project", "name"]
@@ -29,6 +36,10 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_funnel(self) -> bool:
+        return len(self.funnel_steps or []) >= 2
 
 
 class ProductEvent(models.Model):

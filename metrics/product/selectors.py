@@ -30,11 +30,21 @@ def product_snapshots(product_ids: Iterable[int]) -> dict[int, Snapshots]:
 
 @dataclass(frozen=True)
 class Headline:
+    """A headline number and the complete period it describes ("DAU · 2 Dec 2026", "User churn · Nov 2026")."""
+
     key: str
     label: str
     text: str
     period: str = ""
     tone: str = ""
+    rule: str = ""  # which period a headline takes: "last complete day", "latest complete month with a value"
+
+    @property
+    def caption(self) -> str:
+        return f"{self.label} · {self.period}" if self.period else self.label
+
+
+TOO_FEW_USERS = "too few users"
 
 
 def _percent(value: float | None) -> str:
@@ -43,6 +53,14 @@ def _percent(value: float | None) -> str:
 
 def _number(value: float | None, places: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{places}f}"
+
+
+def day_label(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month:%b %Y}"
 
 
 HEADLINES: tuple[tuple[str, str, Callable[[float | None], str]], ...] = (
@@ -59,28 +77,34 @@ HEADLINES: tuple[tuple[str, str, Callable[[float | None], str]], ...] = (
 )
 
 
+def headline_period(detail: dict[str, Any]) -> str:
+    """The complete period a headline describes: its day (daily metrics) or month (monthly metrics), else ""."""
+    if detail.get("headline_day"):
+        return day_label(datetime.date.fromisoformat(detail["headline_day"]))
+    if detail.get("headline_month"):
+        return month_label(datetime.date.fromisoformat(detail["headline_month"]))
+    return ""
+
+
+def _headline(key: str, label: str, fmt: Callable[[float | None], str], snapshot: MetricSnapshot | None) -> Headline:
+    value = snapshot.value if snapshot else None
+    detail: dict[str, Any] = snapshot.detail if snapshot else {}
+    too_few = bool(detail.get("headline_too_few"))
+    period = headline_period(detail) if value is not None or too_few else ""
+    tone = ""
+    if key == "clv_cac" and value is not None:
+        tone = "success" if value >= CLV_CAC_TARGET else "danger"
+    if key == "clv" and detail.get("monthly"):
+        basis = next((p.get("basis") for p in detail["monthly"] if p["month"] == detail.get("headline_month")), "")
+        if basis == "historical":
+            label = "CLV (historical)"
+    text = TOO_FEW_USERS if too_few else fmt(value)
+    return Headline(key, label, text, period, tone, str(detail.get("headline_rule", "")))
+
+
 def headlines(snapshots: Snapshots) -> list[Headline]:
-    rows = []
-    for key, label, fmt in HEADLINES:
-        snapshot = snapshots.get(key)
-        value = snapshot.value if snapshot else None
-        detail = snapshot.detail if snapshot else {}
-        period = detail.get("headline_month") or (
-            snapshot.period_end.isoformat() if snapshot and snapshot.period_end else ""
-        )
-        tone = ""
-        if key == "clv_cac" and value is not None:
-            tone = "success" if value >= CLV_CAC_TARGET else "danger"
-        if key == "clv" and detail.get("monthly"):
-            basis = next((p.get("basis") for p in detail["monthly"] if p["month"] == detail.get("headline_month")), "")
-            if basis == "historical":
-                label = "CLV (historical)"
-        if value is None:
-            period = ""
-        elif detail.get("headline_month"):
-            period = period[:7]
-        rows.append(Headline(key, label, fmt(value), period, tone))
-    return rows
+    """The product's headline numbers, each of a complete period (partial periods appear only in the series)."""
+    return [_headline(key, label, fmt, snapshots.get(key)) for key, label, fmt in HEADLINES]
 
 
 def computed_at(snapshots: Snapshots) -> datetime.datetime | None:

@@ -38,6 +38,7 @@ __all__ = [
     "order_add",
     "product_create",
     "product_events_add",
+    "product_funnel_update",
     "survey_response_add",
 ]
 
@@ -48,6 +49,13 @@ EVENT_BATCH_SIZE = 2_000
 #: Row errors listed in a refusal; the count says how many there were in all.
 MAX_ROW_ERRORS_SHOWN = 50
 EVENT_FIELDS = {"user_id", "name", "at", "properties"}
+#: A funnel longer than this is a journey map, not a conversion funnel; the chart shows every step.
+MAX_FUNNEL_STEPS = 10
+#: Longest conversion window: a year; beyond it a "conversion" no longer follows from entering the funnel.
+MAX_FUNNEL_WINDOW_DAYS = 365
+#: Core events are one line each on the feature usage chart: more would be unreadable.
+MAX_CORE_EVENTS = 12
+EVENT_NAME_LENGTH = 100  # ProductEvent.name
 
 
 def read_datetime(errors: Errors, field: str, value: Any) -> datetime.datetime | None:
@@ -268,3 +276,65 @@ def survey_response_add(
     )
     compute_request_for_product(product)
     return response
+
+
+def _read_event_names(errors: Errors, field: str, value: Any, *, at_least: int, at_most: int) -> list[str]:
+    """A list of distinct, non-blank event names in the given order."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        errors[field] = "A list of event names."
+        return []
+    names = [str(name).strip() if isinstance(name, str) else "" for name in value]
+    if any(not name for name in names):
+        errors[field] = "Every entry is an event name (non-blank text)."
+    elif any(len(name) > EVENT_NAME_LENGTH for name in names):
+        errors[field] = f"An event name has at most {EVENT_NAME_LENGTH} characters."
+    elif len(set(names)) != len(names):
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        errors[field] = "Each event name appears once; repeated: " + ", ".join(repeated) + "."
+    elif len(names) < at_least:
+        errors[field] = f"At least {at_least} event names: the entry step first, the conversion step last."
+    elif len(names) > at_most:
+        errors[field] = f"At most {at_most} event names."
+    return names
+
+
+def _read_window_days(errors: Errors, value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
+        errors["funnel_window_days"] = "A whole number of days."
+        return None
+    days = int(str(value).strip())
+    if not 1 <= days <= MAX_FUNNEL_WINDOW_DAYS:
+        errors["funnel_window_days"] = f"From 1 to {MAX_FUNNEL_WINDOW_DAYS} days."
+        return None
+    return days
+
+
+@transaction.atomic
+def product_funnel_update(
+    *, actor: User, product: Product, funnel_steps: Any, funnel_window_days: Any, core_events: Any
+) -> Product:
+    """Set the product's conversion funnel (event names in order, and the window in days a user who entered has
+    to reach the last step) and its core events (the features whose usage is measured). All or nothing: every
+    field is checked before anything is written."""
+    product = Product.objects.select_for_update().select_related("project").get(pk=product.pk)
+    require_product_writer(actor, product.project, "configure the funnel")
+    errors: Errors = {}
+    steps = _read_event_names(errors, "funnel_steps", funnel_steps, at_least=2, at_most=MAX_FUNNEL_STEPS)
+    window = _read_window_days(errors, funnel_window_days)
+    core = _read_event_names(errors, "core_events", core_events, at_least=0, at_most=MAX_CORE_EVENTS)
+    raise_if_errors(errors, "The funnel is invalid; nothing was changed.")
+    assert window is not None  # checked above
+    fields = ("funnel_steps", "funnel_window_days", "core_events")
+    before = {field: getattr(product, field) for field in fields}
+    after = {"funnel_steps": steps, "funnel_window_days": window, "core_events": core}
+    if before == after:
+        return product
+    for field, value in after.items():
+        setattr(product, field, value)
+    product.save(update_fields=list(fields))
+    audit_write(
+        actor=actor, action="product.funnel_update", target=product, project=product.project, before=before,
+        after=after,
+    )  # fmt: skip
+    compute_request_for_product(product)
+    return product

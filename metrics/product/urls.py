@@ -6,6 +6,7 @@ from metrics.product import views as product
 
 urlpatterns = [
     path("projects/<int:pk>/products/", product.product_list, name="product-list"),
+    path("products/<int:pk>/funnel/", product.product_funnel, name="product-funnel"),
     path("products/<int:pk>/recompute/", product.product_recompute, name="product-recompute"),
     path("products/<int:pk>/customers/add/", product.product_entry, {"entry": "customer"}, name="product-customer-add"),
     path("products/<int:pk>/orders/add/", product.product_entry, {"entry": "order"}, name="product-order-add"),

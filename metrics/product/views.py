@@ -86,7 +86,32 @@ def product_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("product-dashboard", pk=product.pk)
 
 
-# --- project dashboard fragment ---------------------------------------------------------------------------------
+# --- funnel and core events -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_funnel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The product's conversion funnel (steps, window) and core events: read by members, set by writers."""
+    product = visible_product(request.user, pk)
+    can_write = can_write_product_data(request.user, product.project)
+    form = forms.ProductFunnelForm.for_product(product)
+    status = 200
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied(WRITE_REFUSED)
+        form = forms.ProductFunnelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.product_funnel_update(actor=request.user, product=product, **form.funnel())
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, "Funnel and core events saved; the metrics are being recomputed.")
+                return redirect("product-dashboard", pk=product.pk)
+        status = 400
+    context = {"product": product, "project": product.project, "form": form, "can_write": can_write}
+    return render(request, "metrics/product/funnel.html", context, status=status)
 
 
 # --- data entry -------------------------------------------------------------------------------------------------

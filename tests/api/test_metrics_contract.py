@@ -72,8 +72,9 @@ def test_the_metrics_routes():
         "api/v1/metric-snapshots/<pk>/",
         "api/v1/metrics/",
         "api/v1/metrics/<key>/",
+        "api/v1/projects/<int:project_pk>/rag-override/",
     } <= routes
-    assert len(routes) == 45
+    assert len(routes) == 47  # 45 + projects/{id}/rag-override/ + products/{id}/funnel/ (added alongside)
 
 
 def test_every_metrics_route_is_scoped_to_the_users_portfolios(world, client_for):

@@ -115,3 +115,58 @@ def test_lists_filter_by_product(project, people, shop, client_for):
     products = client.get("/api/v1/products/", {"project": project.pk}).json()["results"]
     assert [row["name"] for row in products] == ["Scorer", "Scorer-2"]
     assert client.get("/api/v1/products/", {"project": "x"}).status_code == 400
+
+
+def _funnel_state(product):
+    from lifecycle.models import AuditRecord
+
+    product.refresh_from_db()
+    return (product.funnel_steps, product.funnel_window_days, product.core_events, AuditRecord.objects.count())
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        ({"funnel_steps": [], "funnel_window_days": 7},
+         {"funnel_steps": "At least 2 event names: the entry step first, the conversion step last."}),
+        ({"funnel_steps": ["signup"], "funnel_window_days": 7},
+         {"funnel_steps": "At least 2 event names: the entry step first, the conversion step last."}),
+        ({"funnel_steps": ["signup", "buy", "signup"], "funnel_window_days": 7},
+         {"funnel_steps": "Each event name appears once; repeated: signup."}),
+        ({"funnel_steps": ["signup", " "], "funnel_window_days": 7},
+         {"funnel_steps": "Every entry is an event name (non-blank text)."}),
+        ({"funnel_steps": ["signup", "buy"], "funnel_window_days": 0}, {"funnel_window_days": "From 1 to 365 days."}),
+        ({"funnel_steps": ["signup", "buy"], "funnel_window_days": -3}, {"funnel_window_days": "From 1 to 365 days."}),
+        ({"funnel_steps": ["signup", "buy"], "funnel_window_days": 7, "core_events": ["score", "score"]},
+         {"core_events": "Each event name appears once; repeated: score."}),
+    ],
+)  # fmt: skip
+def test_a_bad_funnel_is_refused_with_its_reason_and_nothing_is_written(shop, client_for, payload, errors):
+    product = shop["product"]
+    before = _funnel_state(product)
+    url = f"/api/v1/products/{product.pk}/funnel/"
+    body = api_refused(lambda: client_for("product").put(url, payload, format="json"), 400).json()
+    assert body["detail"] == "The funnel is invalid; nothing was changed."
+    assert body["errors"] == errors
+    assert _funnel_state(product) == before
+
+
+def test_the_funnel_is_set_by_writers_audited_and_read_by_members(shop, client_for):
+    from lifecycle.models import AuditRecord
+
+    product = shop["product"]
+    url = f"/api/v1/products/{product.pk}/funnel/"
+    payload = {"funnel_steps": ["signup", "checkout", "purchase"], "funnel_window_days": 14, "core_events": ["score"]}
+    api_refused(lambda: client_for("ds").put(url, payload, format="json"), 403)
+    api_refused(lambda: client_for("outsider").put(url, payload, format="json"), 404)
+    assert client_for("outsider").get(url).status_code == 404
+    response = client_for("product").put(url, payload, format="json")
+    assert (response.status_code, response.json()) == (200, payload)
+    assert client_for("exec").get(url).json() == payload
+    assert client_for("exec").get(f"/api/v1/products/{product.pk}/").json()["funnel_steps"] == payload["funnel_steps"]
+    record = AuditRecord.objects.filter(action="product.funnel_update").get()
+    assert record.before == {"funnel_steps": [], "funnel_window_days": 30, "core_events": []}
+    assert record.after == payload
+    # The same funnel again changes nothing and leaves no second record.
+    assert client_for("product").put(url, payload, format="json").status_code == 200
+    assert AuditRecord.objects.filter(action="product.funnel_update").count() == 1

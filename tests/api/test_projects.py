@@ -74,6 +74,11 @@ def test_list_shows_the_portfolio_projects_with_their_fields(pm_client, project,
         "phase": "charter",
         "state": "active",
         "overall_rag": "green",
+        "computed_rag": "not_assessed",
+        "reported_rag": "not_assessed",
+        "rag_differs": False,
+        "rag_override_until": None,
+        "rag_override_reason": "",
         "open_reviews": 0,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
@@ -182,17 +187,19 @@ def test_create_refusals_are_400_with_field_messages(pm_client, portfolio, peopl
 
 
 def test_update(pm_client, project, people):
+    computed = pm_client.patch(f"{LIST}{project.pk}/", {"overall_rag": "yellow"}, format="json")
+    assert computed.status_code == 400 and list(computed.json()["errors"]) == ["overall_rag"]  # computed, not edited
     response = pm_client.patch(
         f"{LIST}{project.pk}/",
-        {"name": "Churn v2", "overall_rag": "yellow", "target_end_date": "2026-12-31", "reason": "Re-scoped"},
+        {"name": "Churn v2", "target_end_date": "2026-12-31", "reason": "Re-scoped"},
         format="json",
     )
     assert response.status_code == 200
-    assert (response.json()["name"], response.json()["overall_rag"]) == ("Churn v2", "yellow")
+    assert (response.json()["name"], response.json()["overall_rag"]) == ("Churn v2", "green")
     project.refresh_from_db()
     assert project.target_end_date == datetime.date(2026, 12, 31)
     record = AuditRecord.objects.get(project=project, action="project.update")
-    assert record.after == {"name": "Churn v2", "target_end_date": "2026-12-31", "overall_rag": "yellow"}
+    assert record.after == {"name": "Churn v2", "target_end_date": "2026-12-31"}
     assert record.reason == "Re-scoped"
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from lifecycle.choices import RAG, RiskTier
+from lifecycle.choices import RiskTier
 from lifecycle.models import AuditRecord, Project
 from portal.serializers import (
     NamedRefSerializer,
@@ -26,6 +26,9 @@ class ProjectSerializer(serializers.ModelSerializer):
     owner = UserSummarySerializer(read_only=True)
     sponsor = UserSummarySerializer(read_only=True)
     open_reviews = serializers.IntegerField(read_only=True, help_text="Gate reviews waiting for a decision.")
+    rag_differs = serializers.BooleanField(
+        read_only=True, help_text="The PM's reported RAG is not the computed one (both assessed)."
+    )
 
     class Meta:
         model = Project
@@ -46,6 +49,11 @@ class ProjectSerializer(serializers.ModelSerializer):
             "phase",
             "state",
             "overall_rag",
+            "computed_rag",
+            "reported_rag",
+            "rag_differs",
+            "rag_override_until",
+            "rag_override_reason",
             "open_reviews",
             "created_at",
             "updated_at",
@@ -109,7 +117,6 @@ class ProjectUpdateSerializer(_VisibleChoicesMixin, serializers.Serializer):
         queryset=StrategicGoal.objects.all(), required=False, allow_null=True
     )
     risk_tier = serializers.ChoiceField(choices=RiskTier.choices, required=False)
-    overall_rag = serializers.ChoiceField(choices=RAG.choices, required=False)
     ideation_date = serializers.DateField(required=False)
     start_date = serializers.DateField(required=False, allow_null=True)
     target_end_date = serializers.DateField(required=False, allow_null=True)
@@ -118,6 +125,13 @@ class ProjectUpdateSerializer(_VisibleChoicesMixin, serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._narrow_choices()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "overall_rag" in getattr(self, "initial_data", {}):
+            raise serializers.ValidationError(
+                {"overall_rag": "Computed from the inputs; a manager overrides it at projects/{id}/rag-override/."}
+            )
+        return attrs
 
 
 class ResumeSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from typing import Any
 from metrics.charts import RAG_COLOURS
 from metrics.dashboards.common import DashboardChart, project_list_url
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
+from metrics.portfolio_inputs import selectors
 
 DIMENSION_LABELS = {
     "schedule_health": "Schedule",
@@ -35,3 +36,12 @@ def more_link(data: PortfolioDashboardData, shown: int, total: int, what: str) -
         "more_url": project_list_url(data.list_query),
         "more_label": f"Show all {total} in the project list",
     }
+
+
+def data_dates_text(cost: selectors.CostTotals) -> str:
+    """The data date(s) the earned-value sums are taken at, for the panels to state."""
+    if not cost.last_data_date:
+        return "no data date yet"
+    if cost.first_data_date == cost.last_data_date:
+        return f"data date {cost.last_data_date}"
+    return f"data dates {cost.first_data_date} to {cost.last_data_date}"

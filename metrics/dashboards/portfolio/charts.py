@@ -12,15 +12,24 @@ from lifecycle.choices import GateDecision, Phase
 from metrics.charts import RAG_COLOURS
 from metrics.dashboards.common import (
     DashboardChart,
+    days_text,
     money,
     project_list_url,
     project_url,
     ratio_text,
     table,
 )
-from metrics.dashboards.portfolio.base import DECISION_COLOURS, DIMENSION_LABELS, RAG_SCALE, more_link, portfolio_chart
+from metrics.dashboards.portfolio.base import (
+    DECISION_COLOURS,
+    DIMENSION_LABELS,
+    RAG_SCALE,
+    data_dates_text,
+    more_link,
+    portfolio_chart,
+)
 from metrics.dashboards.portfolio.data import RAG_LEVEL, PortfolioDashboardData
 from metrics.dashboards.portfolio.value import balance_chart, benefit_chart, mobilize_chart, roadmap_chart, roi_chart
+from metrics.portfolio_inputs.selectors import PhaseAges
 
 # --- counts and health -----------------------------------------------------------------------------------------
 
@@ -159,26 +168,44 @@ def gate_decision_chart(data: PortfolioDashboardData) -> DashboardChart:
 
 
 def phase_time_chart(data: PortfolioDashboardData) -> DashboardChart:
+    """Median and 85th percentile days over completed phases; the phases in progress apart, with their age."""
     gates = data.gates
     phases = Phase.values
     labels = [Phase(phase).label for phase in phases]
     median = [gates.median_days.get(phase) for phase in phases]
     p85 = [gates.p85_days.get(phase) for phase in phases]
+    ages = [gates.in_progress.get(phase, PhaseAges()) for phase in phases]
     urls = [project_list_url(data.list_query, phase=phase) for phase in phases]
     figure = go.Figure(
         [
-            go.Bar(name="Median", x=labels, y=median, customdata=urls, marker_color="#0d6efd"),
-            go.Bar(name="85th percentile", x=labels, y=p85, customdata=urls, marker_color="#6ea8fe"),
+            go.Bar(name="Median (completed)", x=labels, y=median, customdata=urls, marker_color="#0d6efd"),
+            go.Bar(name="85th percentile (completed)", x=labels, y=p85, customdata=urls, marker_color="#6ea8fe"),
+            go.Scatter(
+                name="In progress: median age",
+                x=labels,
+                y=[age.median_days for age in ages],
+                text=[f"{age.projects} in progress, oldest {days_text(age.oldest_days)}" for age in ages],
+                customdata=urls,
+                mode="markers",
+                marker={"symbol": "diamond-open", "size": 11, "color": "#fd7e14"},
+                hovertemplate="%{x}: median age %{y:.0f} d (%{text})<extra></extra>",
+            ),
         ]
     )
     figure.update_layout(barmode="group", yaxis_title="Days in phase")
-    rows = [(p, m, q) for p, m, q in zip(phases, median, p85, strict=True) if m is not None]
+    rows = [
+        (phase, gates.completed.get(phase, 0), m, q, age.projects, age.median_days, age.oldest_days)
+        for phase, m, q, age in zip(phases, median, p85, ages, strict=True)
+        if m is not None or age.projects
+    ]
+    columns = ("phase", "completed", "median_days", "p85_days", "in_progress", "in_progress_median_age_days",
+               "in_progress_oldest_days")  # fmt: skip
     return portfolio_chart(
         data,
         id="phase-time",
-        title="Time in each phase",
+        title="Time in each phase (completed phases; phases in progress apart)",
         figure=figure,
-        table=table(("phase", "median_days", "p85_days"), rows=rows),
+        table=table(columns, rows=rows),
         metric_keys=("phase_duration",),
         empty_message="No phase history yet (projects' phase transitions).",
         height=280,
@@ -205,7 +232,7 @@ def cost_chart(data: PortfolioDashboardData) -> DashboardChart:
     if months and last_actual is not None:
         figure.add_trace(
             go.Scatter(
-                name=f"Forecast (EAC {money(data.cost.forecast)})",
+                name=f"Forecast (sum of project EACs {money(data.cost.forecast)})",
                 x=[last_actual[0], months[-1]],
                 y=[last_actual[1], data.cost.forecast],
                 mode="lines+markers",
@@ -221,10 +248,21 @@ def cost_chart(data: PortfolioDashboardData) -> DashboardChart:
         title="Cost: planned, actual, earned and forecast (S-curve)",
         figure=figure,
         table=table(("month", "planned_cumulative", "actual_cumulative", "earned_value"), rows=rows),
-        metric_keys=("cost_curve", "cost_planned", "cost_actual", "earned_value", "eac_typical", "cpi", "spi"),
+        metric_keys=(
+            "cost_curve",
+            "cost_planned",
+            "cost_actual",
+            "earned_value",
+            "budget_at_completion",
+            "forecast",
+            "cpi",
+            "spi",
+        ),
         empty_message="No budgets or cost entries on these projects yet.",
-        note=f"Totals: BAC {money(data.cost.budget_at_completion)}, AC {money(data.cost.actual_cost)}, "
-        f"EAC {money(data.cost.forecast)}, CPI {ratio_text(data.cost.cpi)}, SPI {ratio_text(data.cost.spi)}.",
+        note=f"Totals ({data_dates_text(data.cost)}): BAC {money(data.cost.budget_at_completion)}, "
+        f"PV {money(data.cost.planned_value)}, EV {money(data.cost.earned_value)}, AC {money(data.cost.actual_cost)}, "
+        f"forecast {money(data.cost.forecast)} (sum of project EACs), CPI {ratio_text(data.cost.cpi)}, "
+        f"SPI {ratio_text(data.cost.spi)}. Monthly lines run to today.",
     )
 
 

@@ -100,44 +100,67 @@ def _descending(number: float | None) -> tuple[int, float]:
     return (1, 0.0) if number is None else (0, -number)
 
 
-#: Per phase, the (median, 85th percentile) days spent in it.
+#: Per phase, the (median, 85th percentile) days of its completed phases.
 PhasePercentiles = dict[str, tuple[float | None, ...]]
+#: Per phase, the phases still in progress and their age.
+PhaseAgesByPhase = dict[str, selectors.PhaseAges]
 
 
-def _stored_percentiles(only: dict[str, Any]) -> tuple[PhasePercentiles, selectors.MobilizeStats]:
+def _stored_percentiles(only: dict[str, Any]) -> tuple[PhasePercentiles, PhaseAgesByPhase, selectors.MobilizeStats]:
     """One portfolio: its stored percentiles are exact, so they are read as they are."""
     medians = {phase: tuple(only["phase_percentiles"].get(phase, [None, None])) for phase in Phase.values}
+    stored_ages = only.get("phase_in_progress", {})
+    ages = {phase: selectors.PhaseAges(**stored_ages.get(phase, {})) for phase in Phase.values}
     mobilize = selectors.MobilizeStats(
         projects=sum(count for _, count in only["mobilize_bins"]),
         median=only["mobilize_percentiles"][0],
         p85=only["mobilize_percentiles"][1],
         bins=[(start, count) for start, count in only["mobilize_bins"]],
     )
-    return medians, mobilize
+    return medians, ages, mobilize
 
 
-def _pooled_percentiles(values: list[dict[str, Any]]) -> tuple[PhasePercentiles, selectors.MobilizeStats]:
-    """Several portfolios: percentiles do not add up, so they are computed again over the pooled per-project days."""
-    phase_days: dict[str, list[float]] = {}
+def _pooled_days(values: list[dict[str, Any]], key: str) -> dict[str, list[float]]:
+    pooled: dict[str, list[float]] = {}
     for item in values:
-        for phase, days in item["phase_days"].items():
-            phase_days.setdefault(phase, []).extend(days)
+        for phase, days in item.get(key, {}).items():
+            pooled.setdefault(phase, []).extend(days)
+    return pooled
+
+
+def _pooled_percentiles(
+    values: list[dict[str, Any]],
+) -> tuple[PhasePercentiles, PhaseAgesByPhase, selectors.MobilizeStats]:
+    """Several portfolios: percentiles do not add up, so they are computed again over the pooled per-project days."""
+    phase_days = _pooled_days(values, "phase_days")
+    open_days = _pooled_days(values, "phase_open_days")
     medians = {phase: tuple(selectors.percentiles(phase_days.get(phase, []))) for phase in Phase.values}
+    ages = {phase: selectors.phase_ages(open_days.get(phase, [])) for phase in Phase.values}
     mobilize_days = [days for item in values for days in item["mobilize_days"]]
     median, p85 = selectors.percentiles(mobilize_days)
     mobilize = selectors.MobilizeStats(
         projects=len(mobilize_days), median=median, p85=p85, bins=selectors.mobilize_bins(mobilize_days)
     )
-    return medians, mobilize
+    return medians, ages, mobilize
+
+
+def _merged_cost(rollups: list[dict[str, Any]]) -> selectors.CostTotals:
+    """Sums add up; the data dates' range spans every portfolio's."""
+    numbers = _sum_counts(
+        [{key: value for key, value in rollup["cost"].items() if not key.endswith("_data_date")} for rollup in rollups]
+    )
+    firsts = [rollup["cost"].get("first_data_date") or "" for rollup in rollups]
+    lasts = [rollup["cost"].get("last_data_date") or "" for rollup in rollups]
+    return selectors.CostTotals(
+        **numbers,
+        first_data_date=min((day for day in firsts if day), default=""),
+        last_data_date=max(lasts, default=""),
+    )
 
 
 def _merged_cost_series(rollups: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Monthly costs add up across portfolios, month by month, in month order."""
-    series: dict[str, dict[str, float]] = {}
-    for rollup in rollups:
-        for month, metrics in rollup["cost_series"].items():
-            series[month] = _sum_counts([series.get(month, {}), metrics])
-    return dict(sorted(series.items()))
+    """Cumulative monthly costs add up across portfolios, each carried forward past its last month."""
+    return selectors.merged_cumulative_series([rollup["cost_series"] for rollup in rollups])
 
 
 def _top_people(rollups: list[dict[str, Any]]) -> list[selectors.PersonWeeks]:
@@ -156,12 +179,17 @@ def _worst_health(rollups: list[dict[str, Any]]) -> list[selectors.HealthRow]:
     return sorted(health, key=lambda row: (-RAG_LEVEL.get(row.overall, -1), row.code))[: selectors.CHART_ROW_LIMIT]
 
 
-def _gate_throughput(rollups: list[dict[str, Any]], medians: PhasePercentiles) -> selectors.GateThroughput:
-    """Gate decisions add up; their durations come from the (stored or pooled) percentiles."""
+def _gate_throughput(
+    rollups: list[dict[str, Any]], medians: PhasePercentiles, ages: PhaseAgesByPhase
+) -> selectors.GateThroughput:
+    """Gate decisions and completed phases add up; their durations come from the (stored or pooled) percentiles."""
+    completed = _sum_counts([rollup.get("phase_completed", {}) for rollup in rollups])
     return selectors.GateThroughput(
         counts=_sum_counts([rollup["gate_counts"] for rollup in rollups]),
         median_days={phase: medians[phase][0] for phase in Phase.values},
         p85_days={phase: medians[phase][1] for phase in Phase.values},
+        completed={phase: completed.get(phase, 0) for phase in Phase.values},
+        in_progress=ages,
     )
 
 
@@ -176,9 +204,9 @@ def portfolio_dashboard_data_from_rollups(
     stored; those of several come from their merged ``values``. Same figures as ``portfolio_dashboard_data`` over
     the same projects, without reading every project's snapshots."""
     if len(rollups) == 1:
-        medians, mobilize = _stored_percentiles(rollups[0])
+        medians, ages, mobilize = _stored_percentiles(rollups[0])
     else:
-        medians, mobilize = _pooled_percentiles(values or [])
+        medians, ages, mobilize = _pooled_percentiles(values or [])
     stamps = [datetime.datetime.fromisoformat(rollup["computed_at"]) for rollup in rollups if rollup["computed_at"]]
 
     def merged(name: str) -> list[dict[str, Any]]:
@@ -197,8 +225,8 @@ def portfolio_dashboard_data_from_rollups(
         status=summed("status") or dict.fromkeys(selectors.RAG_NAMES.values(), 0),
         phases={phase: summed("phases").get(phase, 0) for phase in Phase.values},
         health=_worst_health(rollups),
-        gates=_gate_throughput(rollups, medians),
-        cost=selectors.CostTotals(**summed("cost")),
+        gates=_gate_throughput(rollups, medians, ages),
+        cost=_merged_cost(rollups),
         cost_series=_merged_cost_series(rollups),
         people=_top_people(rollups),
         people_total=total("people_total"),

@@ -1,20 +1,30 @@
-"""Headline figures (KPIs) of the portfolio dashboard."""
+"""Headline figures (KPIs) of the portfolio dashboard. Each one is the figure its registry entry (``metric_keys``)
+describes, computed over the same projects."""
 
 from __future__ import annotations
 
 from metrics.dashboards.common import Kpi, days_text, index_tone, money, percent, ratio_text
+from metrics.dashboards.portfolio.base import data_dates_text
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
 
 
 def portfolio_kpis(data: PortfolioDashboardData) -> list[Kpi]:
     cost, at = data.cost, data.computed_at
     red = data.status["red"]
+    dates = data_dates_text(cost)
     return [
         Kpi("projects", "Projects", f"{data.projects}", ("status_count",), at, hint=f"{red} red"),
-        Kpi("bac", "Budget (BAC)", money(cost.budget_at_completion), ("cost_planned",), at),
-        Kpi("eac", "Forecast (EAC)", money(cost.forecast), ("eac_typical",), at, hint=f"AC {money(cost.actual_cost)}"),
-        Kpi("cpi", "CPI", ratio_text(cost.cpi), ("cpi",), at, tone=index_tone(cost.cpi)),
-        Kpi("spi", "SPI", ratio_text(cost.spi), ("spi",), at, tone=index_tone(cost.spi)),
+        Kpi("bac", "Budget (BAC)", money(cost.budget_at_completion), ("budget_at_completion",), at),
+        Kpi(
+            "eac",
+            "Forecast (EAC, sum of projects)",
+            money(cost.forecast),
+            ("forecast",),
+            at,
+            hint=f"AC {money(cost.actual_cost)} ({dates})",
+        ),
+        Kpi("cpi", "CPI", ratio_text(cost.cpi), ("cpi",), at, hint=dates, tone=index_tone(cost.cpi)),
+        Kpi("spi", "SPI", ratio_text(cost.spi), ("spi",), at, hint=dates, tone=index_tone(cost.spi)),
         Kpi(
             "benefits",
             "Benefit realization",

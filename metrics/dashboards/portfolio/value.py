@@ -228,7 +228,7 @@ def balance_chart(data: PortfolioDashboardData) -> DashboardChart:
             ("project", "expected_benefit", "risk_exposure", "budget_at_completion", "overall_rag"),
             rows=list(zip([r.code for r in rows], values, risks, costs, rags, strict=True)),
         ),
-        metric_keys=("risk_exposure", "expected_roi", "cost_planned"),
+        metric_keys=("risk_exposure", "expected_roi", "budget_at_completion"),
         empty_message="No project has a budget yet.",
         **more_link(data, len(rows), data.balance_total, "projects with a budget (largest first)"),
     )

@@ -1,8 +1,10 @@
 """Portfolio inputs of a project: budget, costs, allocations, time, capacity, status, risks, issues, benefits."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from lifecycle.choices import RAG
@@ -15,10 +17,12 @@ from metrics.portfolio_inputs.models import (
     Capacity,
     CostEntry,
     Issue,
+    RagOverride,
     Risk,
     StatusReport,
     TimeEntry,
 )
+from metrics.portfolio_inputs.services import rag as rag_rules
 from portal.serializers import (
     LONG_TEXT,
     REASON_TEXT,
@@ -135,7 +139,7 @@ class CapacitySetSerializer(serializers.Serializer):
 def _rag(help_text: str = "", **kwargs: Any) -> serializers.ChoiceField:
     return NamedEnumField(
         enum_name="Rag",
-        choices=RAG.choices,
+        choices=RAG.assessed_choices(),
         required=False,
         allow_blank=True,
         default="",
@@ -146,12 +150,12 @@ def _rag(help_text: str = "", **kwargs: Any) -> serializers.ChoiceField:
 
 class StatusReportSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True)
-    schedule_rag = NamedEnumField(enum_name="Rag", choices=RAG.choices, allow_blank=True, read_only=True)
-    cost_rag = NamedEnumField(enum_name="Rag", choices=RAG.choices, allow_blank=True, read_only=True)
-    risk_rag = NamedEnumField(enum_name="Rag", choices=RAG.choices, allow_blank=True, read_only=True)
-    issues_rag = NamedEnumField(enum_name="Rag", choices=RAG.choices, allow_blank=True, read_only=True)
-    override_rag = NamedEnumField(enum_name="Rag", choices=RAG.choices, allow_blank=True, read_only=True)
-    derived_rag = NamedEnumField(enum_name="Rag", choices=RAG.choices, allow_blank=True, read_only=True)
+    schedule_rag = NamedEnumField(enum_name="Rag", choices=RAG.assessed_choices(), allow_blank=True, read_only=True)
+    cost_rag = NamedEnumField(enum_name="Rag", choices=RAG.assessed_choices(), allow_blank=True, read_only=True)
+    risk_rag = NamedEnumField(enum_name="Rag", choices=RAG.assessed_choices(), allow_blank=True, read_only=True)
+    issues_rag = NamedEnumField(enum_name="Rag", choices=RAG.assessed_choices(), allow_blank=True, read_only=True)
+    override_rag = NamedEnumField(enum_name="Rag", choices=RAG.assessed_choices(), allow_blank=True, read_only=True)
+    derived_rag = NamedEnumField(enum_name="Rag", choices=RAG.assessed_choices(), allow_blank=True, read_only=True)
     override_reason = serializers.CharField(read_only=True, allow_blank=True)
     summary = serializers.CharField(read_only=True, allow_blank=True)
 
@@ -183,7 +187,7 @@ class StatusReportSubmitSerializer(serializers.Serializer):
     cost = _rag()
     risk = _rag()
     issues = _rag()
-    override = _rag("A manager override of the overall RAG (needs `override_reason`).")
+    override = _rag("The PM's own overall for this report (needs `override_reason`); shown beside the computed one.")
     override_reason = serializers.CharField(max_length=REASON_TEXT, required=False, allow_blank=True, default="")
     percent_complete = serializers.DecimalField(
         max_digits=5,
@@ -331,3 +335,47 @@ class BenefitMeasurementInputSerializer(serializers.Serializer):
     period_end = serializers.DateField(help_text="Last day of the period; sending a period again replaces it.")
     planned = money_field()
     realized = money_field(required=False, allow_null=True, default=None, help_text="Empty until known.")
+
+
+# --- a manager's override of the computed overall RAG -----------------------------------------------------------
+
+
+class RagOverrideSerializer(serializers.ModelSerializer):
+    rag = NamedEnumField(enum_name="AssessedRag", choices=RAG.assessed_choices(), read_only=True)
+    created_by = UserSummarySerializer(read_only=True)
+    revoked_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RagOverride
+        fields = (
+            "id",
+            "project",
+            "rag",
+            "reason",
+            "expires_on",
+            "created_by",
+            "created_at",
+            "revoked_at",
+            "revoked_by",
+        )
+        read_only_fields = fields
+
+
+class RagOverrideSetSerializer(serializers.Serializer):
+    rag = NamedEnumField(enum_name="AssessedRag", choices=RAG.assessed_choices(), help_text="The RAG shown instead.")
+    reason = serializers.CharField(max_length=rag_rules.REASON_MAX_LENGTH, help_text="Why; kept in the history.")
+    expires_on = serializers.DateField(
+        help_text=f"The last day it is in force: after today, at most {rag_rules.OVERRIDE_MAX_DAYS} days ahead."
+    )
+
+    def validate_expires_on(self, value: datetime.date) -> datetime.date:
+        today = timezone.localdate()
+        if value <= today:
+            raise serializers.ValidationError("The last day of an override is after today.")
+        if value > today + datetime.timedelta(days=rag_rules.OVERRIDE_MAX_DAYS):
+            raise serializers.ValidationError(f"An override lasts at most {rag_rules.OVERRIDE_MAX_DAYS} days.")
+        return value
+
+
+class RagOverrideRevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=rag_rules.REASON_MAX_LENGTH, required=False, allow_blank=True, default="")

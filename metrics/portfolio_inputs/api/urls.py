@@ -29,4 +29,9 @@ urlpatterns = [
     path(f"{PROJECT}risks/", views.ProjectRiskViewSet.as_view(LIST_CREATE), name="project-risks"),
     path(f"{PROJECT}issues/", views.ProjectIssueViewSet.as_view(LIST_CREATE), name="project-issues"),
     path(f"{PROJECT}benefits/", views.ProjectBenefitViewSet.as_view(LIST_CREATE), name="project-benefits"),
+    path(
+        f"{PROJECT}rag-override/",
+        views.RagOverrideViewSet.as_view({"post": "create", "delete": "destroy"}),
+        name="project-rag-override",
+    ),
 ]

@@ -21,11 +21,12 @@ from metrics.portfolio_inputs.models import (
     Capacity,
     CostEntry,
     Issue,
+    RagOverride,
     Risk,
     StatusReport,
     TimeEntry,
 )
-from metrics.portfolio_inputs.services import benefits, health
+from metrics.portfolio_inputs.services import benefits, health, rag
 from metrics.portfolio_inputs.services import resources as services
 from portal.api_base import answer, validated
 from portal.api_exceptions import error_responses
@@ -190,7 +191,7 @@ class StatusReportViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     @extend_schema(
         request=shapes.StatusReportSubmitSerializer,
         responses={201: shapes.StatusReportSerializer, **WRITE_ERRORS},
-        summary="Submit a status report (managers); it sets the project's overall RAG",
+        summary="Submit a status report (managers); shown beside the computed overall RAG",
     )
     def create(self, request: Request, project_pk: Any = None) -> Response:
         data = validated(shapes.StatusReportSubmitSerializer, self)
@@ -342,3 +343,37 @@ class BenefitViewSet(mixins.RetrieveModelMixin, PortfolioScopedViewSet):
         data = validated(shapes.BenefitMeasurementInputSerializer, self)
         row = benefits.benefit_measurement_record(actor=request.user, benefit=benefit, **data)
         return answer(shapes.BenefitMeasurementSerializer, row)
+
+
+# --- a manager's override of the computed overall RAG -----------------------------------------------------------
+
+
+@extend_schema(tags=["status reports"])
+class RagOverrideViewSet(ProjectChildViewSet):
+    """A manager's override of the project's computed overall RAG (the project's API shape shows the one in force)."""
+
+    queryset = RagOverride.objects.all()
+    serializer_class = shapes.RagOverrideSerializer
+
+    def get_base_queryset(self) -> QuerySet[RagOverride]:
+        return RagOverride.objects.select_related("created_by", "revoked_by")
+
+    @extend_schema(
+        request=shapes.RagOverrideSetSerializer,
+        responses={201: shapes.RagOverrideSerializer, **error_responses(400, 403, 404)},
+        summary="Override the computed overall RAG (managers; reason and last day required)",
+    )
+    def create(self, request: Request, project_pk: Any = None) -> Response:
+        data = validated(shapes.RagOverrideSetSerializer, self)
+        override = rag.rag_override_set(actor=request.user, project=self.get_project(), **data)
+        return answer(shapes.RagOverrideSerializer, override, created=True)
+
+    @extend_schema(
+        request=shapes.RagOverrideRevokeSerializer,
+        responses={200: shapes.RagOverrideSerializer, **error_responses(400, 403, 404, 409)},
+        summary="Revoke the override in force (managers): the computed overall RAG shows again",
+    )
+    def destroy(self, request: Request, project_pk: Any = None) -> Response:
+        data = validated(shapes.RagOverrideRevokeSerializer, self)
+        revoked = rag.rag_override_revoke(actor=request.user, project=self.get_project(), **data)
+        return answer(shapes.RagOverrideSerializer, revoked)

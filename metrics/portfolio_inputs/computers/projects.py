@@ -9,7 +9,8 @@ Project snapshots (scope "project"):
   milestones) with what a chart needs in ``detail``;
 - period "YYYY-MM": the cumulative ``cost_planned`` / ``cost_actual`` / ``earned_value`` at each month's end (the
   portfolio S-curve is their sum) and the ``overall_rag`` of the month's last status report (RAG history);
-- period = a phase: ``phase_duration`` (days spent in it, from the lifecycle's phase transitions);
+- period = a phase: ``phase_duration`` (days spent in it, from the lifecycle's phase transitions; the clock stops at
+  the gate decision that moves, closes, cancels or holds the project; ``detail.in_progress`` marks the open phase);
 - period = a decision: ``gate_decisions`` (how many gate reviews ended with it).
 Portfolio snapshots: ``gate_throughput``, ``time_to_mobilize_summary`` and the ``dashboard_rollup`` (what the
 unfiltered portfolio dashboard shows, summed up from the stored project snapshots). Person snapshots:
@@ -31,10 +32,12 @@ from lifecycle.models import GateReview, Milestone, PhaseTransition, Project
 from metrics.deployments.choices import AlertState
 from metrics.deployments.models import ModelAlert
 from metrics.formulas import value as value_formulas
-from metrics.formulas.lifecycle import gate_throughput, phase_durations
+from metrics.formulas.lifecycle import gate_throughput, phase_days_split
 from metrics.portfolio_inputs import adapters, selectors
+from metrics.portfolio_inputs.computers.parts import phase_timelines
 from metrics.portfolio_inputs.computers.values import ProjectInputs, project_values
-from metrics.portfolio_inputs.models import Benefit, StatusReport
+from metrics.portfolio_inputs.models import Benefit, RagOverride, StatusReport
+from metrics.portfolio_inputs.services import rag
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.detail import float_or_none
 from metrics.snapshots.registry import ScopeResult, SnapshotValue, snapshot_computer
@@ -94,12 +97,12 @@ def _milestones_for(found: list[int]) -> defaultdict[int, list[Any]]:
 def _phase_transitions_for(found: list[int]) -> defaultdict[int, list[Any]]:
     """The lifecycle phase transitions of ``found`` in time order, in one query (for the phase durations)."""
     transitions: defaultdict[int, list[Any]] = defaultdict(list)
-    for project_id, from_phase, to_phase, at in (
+    for project_id, from_phase, to_phase, to_state, at in (
         PhaseTransition.objects.filter(project_id__in=found)
         .order_by("project_id", "at", "id")
-        .values_list("project_id", "from_phase", "to_phase", "at")
+        .values_list("project_id", "from_phase", "to_phase", "to_state", "at")
     ):  # 1
-        transitions[project_id].append((from_phase, to_phase, at))
+        transitions[project_id].append((from_phase, to_phase, to_state, at))
     return transitions
 
 
@@ -117,7 +120,7 @@ def _gate_decision_counts_for(found: list[int]) -> defaultdict[int, dict[str, in
 
 
 def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, ProjectInputs]:
-    """All inputs of ``ids`` in 17 queries, whatever the number of projects."""
+    """All inputs of ``ids`` in 18 queries, whatever the number of projects."""
     projects = {
         project.pk: project
         for project in Project.objects.filter(pk__in=ids).select_related("charter").order_by("pk")  # 1
@@ -134,6 +137,9 @@ def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, Proje
     milestones = _milestones_for(found)  # 1
     transitions = _phase_transitions_for(found)  # 1
     decisions = _gate_decision_counts_for(found)  # 1
+    overrides = {
+        row.project_id: row for row in RagOverride.objects.filter(project_id__in=found, revoked_at__isnull=True)
+    }  # 1
     result = {}
     for pk, project in projects.items():
         charter = getattr(project, "charter", None)
@@ -152,6 +158,7 @@ def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, Proje
             milestones=milestones[pk],
             transitions=transitions[pk],
             decisions=decisions[pk],
+            override=overrides.get(pk),
         )
     return result
 
@@ -160,7 +167,7 @@ def project_results_for(
     ids: Iterable[int], *, today: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> dict[int, ScopeResult]:
     """The snapshots of many projects as of ``today`` (default: the local date) with a fixed number of queries,
-    17 whatever the number of projects; projects that do not exist are absent."""
+    18 whatever the number of projects; projects that do not exist are absent."""
     now = now or timezone.now()
     today = today or timezone.localdate()
     all_inputs = _project_inputs_for(list(ids), today)
@@ -172,9 +179,19 @@ def project_results_for(
     }
 
 
+def _store_overall_rag(project_id: int, result: ScopeResult) -> None:
+    """The project's stored RAG follows the snapshot just computed (same transaction as its upsert)."""
+    current = next(value for value in result.values if value.metric == "overall_rag" and value.period == "")
+    rag.project_overall_rag_store(project_id=project_id, stored=rag.stored_rag_of(current.detail))
+
+
 @snapshot_computer(ScopeType.PROJECT, scope_ids=lambda: Project.objects.order_by("pk").values_list("pk", flat=True))
 def project_compute(project_id: int) -> ScopeResult | None:
-    return project_results_for([project_id]).get(project_id)
+    """The project's snapshots; writes its overall RAG back to the project (``services.rag``)."""
+    result = project_results_for([project_id]).get(project_id)
+    if result is not None:
+        _store_overall_rag(project_id, result)
+    return result
 
 
 def projects_compute(ids: Iterable[int], chunk: int = 200) -> int:
@@ -188,6 +205,7 @@ def projects_compute(ids: Iterable[int], chunk: int = 200) -> int:
         with transaction.atomic():
             for pk, result in project_results_for(ids[offset : offset + chunk]).items():
                 written += snapshots_upsert(scope_type=ScopeType.PROJECT, scope_id=pk, result=result)
+                _store_overall_rag(pk, result)
     return written
 
 
@@ -209,18 +227,9 @@ def portfolio_compute(portfolio_id: int) -> ScopeResult | None:
         .annotate(n=Count("id"))
         .order_by()
     )  # 1
-    transitions: dict[int, list[Any]] = defaultdict(list)
-    for project_id, from_phase, to_phase, at in (
-        PhaseTransition.objects.filter(project_id__in=ids)
-        .order_by("project_id", "at", "id")
-        .values_list("project_id", "from_phase", "to_phase", "at")
-    ):  # 1
-        transitions[project_id].append((from_phase, to_phase, at))
-    durations: dict[str, list[float]] = defaultdict(list)
-    for pk, _ideation, _start, created in projects:
-        for phase, days in phase_durations(transitions[pk], created, now)[0].items():
-            durations[phase].append(days)
-    throughput = gate_throughput(decisions, durations)
+    transitions = _phase_transitions_for(ids)  # 1
+    timelines = phase_timelines([(pk, created) for pk, _ideation, _start, created in projects], transitions, now)
+    throughput = gate_throughput(decisions, *phase_days_split(timelines))
     mobilize = value_formulas.time_to_mobilize_summary(
         value_formulas.time_to_mobilize_days(ideation, start) for _pk, ideation, start, _created in projects
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from metrics.formulas import portfolio as formulas
 from metrics.formulas import value as value_formulas
 from metrics.formulas.bands import Rag
 from metrics.formulas.calendar import month_end, month_start
-from metrics.formulas.lifecycle import phase_durations
+from metrics.formulas.lifecycle import Transition, phase_durations
 from metrics.portfolio_inputs import adapters
 from metrics.portfolio_inputs.computers.parts import (
     ALERT_IMPACT,
@@ -25,10 +24,11 @@ from metrics.portfolio_inputs.computers.parts import (
     ISSUE_SERIES_DAYS,
     forecast_finish,
     month_key,
-    months_between,
+    monthly_cost_points,
+    percent_complete_on,
     rag_value,
 )
-from metrics.portfolio_inputs.models import StatusReport
+from metrics.portfolio_inputs.models import RagOverride, StatusReport
 from metrics.snapshots.detail import iso_or_none
 from metrics.snapshots.registry import SnapshotValue
 
@@ -51,14 +51,19 @@ class ProjectInputs:
     reports: list[tuple[datetime.date, str, str, str, str, str, bool, Decimal | None]]
     alerts: list[str]  # severities of unresolved model alerts
     milestones: list[tuple[str, datetime.date | None, bool]]
-    transitions: list[tuple[str, str, datetime.datetime]]  # from phase, to phase, at
+    transitions: list[Transition]  # from phase, to phase, to state, at
     decisions: dict[str, int]
+    override: RagOverride | None = None  # the unrevoked manager override, if any (in force or lapsed)
 
 
 # --- project values -------------------------------------------------------------------------------------------
 
 
-def _rag_values(inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issue: Rag) -> list[SnapshotValue]:
+def _dimension_values(
+    inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issue: Rag
+) -> tuple[dict[str, Rag | None], list[SnapshotValue]]:
+    """Each dimension's RAG: computed from the inputs; schedule and cost fall back to the PM's report when there
+    is no earned value to compute them from."""
     status = inputs.status
     reported = {
         "schedule": status.schedule_rag if status else "",
@@ -66,7 +71,7 @@ def _rag_values(inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issu
         "risk": status.risk_rag if status else "",
         "issues": status.issues_rag if status else "",
     }
-    computed: dict[str, Rag | None] = {
+    shown: dict[str, Rag | None] = {
         "schedule": formulas.INDEX_BANDS.rag(ev.spi),
         "cost": formulas.INDEX_BANDS.rag(ev.cpi),
         "risk": risk,
@@ -74,40 +79,82 @@ def _rag_values(inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issu
     }
     values = []
     for dimension in DIMENSIONS:
-        rag = computed[dimension]
+        rag = shown[dimension]
         source = "computed"
         if rag is None and reported[dimension]:
             rag, source = Rag(reported[dimension]), "reported"
-        values.append(
-            SnapshotValue(
-                DIMENSION_METRICS[dimension],
-                rag_value(rag),
-                detail={
-                    "rag": rag.value if rag else "",
-                    "source": source if rag else "",
-                    "reported": reported[dimension],
-                },
-            )
-        )
-    if status is not None:
-        overall = {
-            "rag": status.overall_rag,
-            "derived": status.derived_rag,
-            "overridden": status.is_overridden,
-            "reason": status.override_reason,
-            "as_of": iso_or_none(status.as_of),
-            "source": "status report",
-        }
-    else:
-        overall = {"rag": "", "derived": "", "overridden": False, "reason": "", "as_of": None, "source": ""}
+        shown[dimension] = rag
+        detail = {"rag": rag.value if rag else "", "source": source if rag else "", "reported": reported[dimension]}
+        values.append(SnapshotValue(DIMENSION_METRICS[dimension], rag_value(rag), detail=detail))
+    return shown, values
+
+
+def _is_assessed(inputs: ProjectInputs, shown: dict[str, Rag | None]) -> bool:
+    """Some input stands behind the dimensions: earned value (or a report) for schedule or cost, a status report,
+    a risk, an issue or a model alert. An empty register alone rates green but assesses nothing."""
+    has_register = bool(inputs.risks or inputs.issues or inputs.alerts)
+    return inputs.status is not None or has_register or any(shown[name] for name in ("schedule", "cost"))
+
+
+def _rag_values(
+    inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issue: Rag, today: datetime.date
+) -> list[SnapshotValue]:
+    """The four dimension RAGs and the overall: worst of the four (``formulas.overall_rag``), not assessed when no
+    input stands behind them, replaced by a manager's override in force today; the PM's reported overall is kept
+    beside it, and ``differs`` flags when it is not the computed one."""
+    shown, values = _dimension_values(inputs, ev, risk, issue)
+    counted = shown if _is_assessed(inputs, shown) else dict.fromkeys(shown)
+    override = inputs.override if inputs.override and inputs.override.is_active_on(today) else None
+    result = formulas.overall_rag(
+        counted["schedule"],
+        counted["cost"],
+        counted["risk"],
+        counted["issues"],
+        override=Rag(override.rag) if override else None,
+        override_reason=override.reason if override else "",
+    )
+    status = inputs.status
+    reported = status.overall_rag if status else ""
+    derived = result.derived.value if result.derived else ""
+    overall = {
+        "rag": result.value.value if result.value else "",
+        "derived": derived,
+        "overridden": result.overridden,
+        "reason": result.reason,
+        "override_until": iso_or_none(override.expires_on) if override else None,
+        "reported": reported,
+        "as_of": iso_or_none(status.as_of) if status else None,
+        "differs": bool(reported and derived and reported != derived),
+        "source": "override" if result.overridden else ("computed" if derived else ""),
+    }
     values.append(SnapshotValue("overall_rag", rag_value(str(overall["rag"])), detail=overall))
     return values
 
 
-def _earned_value_values(inputs: ProjectInputs, today: datetime.date) -> tuple[formulas.EarnedValue, list[Any]]:
+def _earned_value_detail(inputs: ProjectInputs, ev: formulas.EarnedValue) -> dict[str, Any]:
+    """What every earned-value panel states beside its number: the data date PV, EV and AC are taken at, and the
+    plan and the spending projected to the computation day, labelled as a projection."""
     earned = inputs.earned
-    ev = earned.summary()
-    detail = {"bac": ev.budget_at_completion, "progress_reported": earned.progress_reported}
+    return {
+        "bac": ev.budget_at_completion,
+        "progress_reported": earned.progress_reported,
+        "data_date": earned.data_date.isoformat(),
+        "as_of": earned.as_of.isoformat(),
+        "finished": earned.finished,
+        "projection_to_today": {
+            "label": f"projection to {earned.as_of.isoformat()} (not used in PV, EV, AC or the indices)",
+            "day": earned.as_of.isoformat(),
+            "planned_cost": earned.planned_cost_today,
+            "actual_cost": earned.actual_cost_today,
+        },
+    }
+
+
+def _earned_value_values(inputs: ProjectInputs) -> tuple[formulas.EarnedValue, list[Any]]:
+    """PV, EV, AC and everything derived from them at the project's data date (``EarnedValueInputs.data_date``);
+    ``cost_planned`` / ``cost_actual`` are PV and AC at that date too, so a panel's numbers share one date."""
+    ev = inputs.earned.summary()
+    detail = _earned_value_detail(inputs, ev)
     values = [
         SnapshotValue("planned_value", ev.planned_value, detail=detail),
         SnapshotValue("earned_value", ev.earned_value, detail=detail),
@@ -120,50 +167,47 @@ def _earned_value_values(inputs: ProjectInputs, today: datetime.date) -> tuple[f
         SnapshotValue("etc", ev.etc, detail=detail),
         SnapshotValue("vac", ev.vac, detail=detail),
         SnapshotValue("tcpi", ev.tcpi, detail=detail),
-        SnapshotValue("cost_planned", formulas.planned_cost_to_date(earned.budget, today), detail=detail),
+        SnapshotValue("cost_planned", ev.planned_value, detail=detail),
         SnapshotValue("cost_actual", ev.actual_cost, detail=detail),
     ]
     return ev, values
 
 
-def _percent_on(reports: Sequence[Any], day: datetime.date) -> float:
-    """Actual % complete on ``day``: the latest report on or before it that states progress (0 before any)."""
-    percent = 0.0
-    for report in reports:
-        if report[0] > day:
-            break
-        if report[7] is not None:
-            percent = float(report[7])
-    return percent
-
-
 def _cost_curve_values(inputs: ProjectInputs, ev: formulas.EarnedValue, today: datetime.date) -> list[SnapshotValue]:
+    """The monthly S-curve rows (cumulative values at each month's end, capped at today; each row's ``detail``
+    holds its ``increment`` over the month before, which portfolio sums add up) and the ``cost_curve`` summary."""
     earned = inputs.earned
-    starts = [period.start for period in earned.budget] + [entry.day for entry in earned.costs]
-    if not starts:
-        return [SnapshotValue("cost_curve", ev.eac_typical, detail={"days": []})]
-    ends = [period.end for period in earned.budget] + [entry.day for entry in earned.costs] + [today]
-    months = months_between(min(starts), max(ends))
-    days = [min(month_end(month), today) if month <= today else month_end(month) for month in months]
-    curve = formulas.cost_curve(earned.budget, earned.costs, days)
+    points = monthly_cost_points(earned.budget, earned.costs, today)
+    if not points:
+        return [SnapshotValue("cost_curve", ev.eac_typical, detail={"days": [], "data_date": None})]
     bac = ev.budget_at_completion
     series: dict[str, list[Any]] = {"days": [], "planned": [], "actual": [], "earned": []}
-    values = []
-    for month, point in zip(months, curve, strict=True):
-        period = month_key(month)
+    values, previous = [], {"cost_planned": 0.0, "cost_actual": 0.0, "earned_value": 0.0}
+    for month, point in points:
         in_past = month <= today
         actual = point.actual if in_past else None
-        earned_value = formulas.earned_value(bac, _percent_on(inputs.reports, point.day)) if in_past else None
+        earned_value = formulas.earned_value(bac, percent_complete_on(inputs.reports, point.day)) if in_past else None
         series["days"].append(point.day.isoformat())
         series["planned"].append(point.planned)
         series["actual"].append(actual)
         series["earned"].append(earned_value)
-        end = month_end(month)
-        values.append(SnapshotValue("cost_planned", point.planned, period, month, end))
-        if in_past:
-            values.append(SnapshotValue("cost_actual", actual, period, month, end))
-            values.append(SnapshotValue("earned_value", earned_value, period, month, end))
-    detail = {**series, "bac": bac, "eac": ev.eac_typical, "forecast": ev.eac_typical, "as_of": today.isoformat()}
+        cumulative = {"cost_planned": point.planned, "cost_actual": actual, "earned_value": earned_value}
+        for metric, value in cumulative.items():
+            if value is None:
+                continue
+            increment = value - previous[metric]
+            previous[metric] = value
+            row = SnapshotValue(metric, value, month_key(month), month, month_end(month), {"increment": increment})
+            values.append(row)
+    detail = {
+        **series,
+        "bac": bac,
+        "eac": ev.eac_typical,
+        "forecast": ev.eac_typical,
+        "as_of": today.isoformat(),
+        "data_date": earned.data_date.isoformat(),
+        "finished": earned.finished,
+    }
     values.append(SnapshotValue("cost_curve", ev.eac_typical, detail=detail))
     return values
 
@@ -290,10 +334,14 @@ def _schedule_values(inputs: ProjectInputs, ev: formulas.EarnedValue, today: dat
 
 def _governance_values(inputs: ProjectInputs, now: datetime.datetime) -> list[SnapshotValue]:
     project = inputs.project
-    durations, current = phase_durations(inputs.transitions, project.created_at, now)
     values = [
-        SnapshotValue("phase_duration", round(days, 3), period=phase, detail={"current": phase == current})
-        for phase, days in durations.items()
+        SnapshotValue(
+            "phase_duration",
+            round(time.days, 3),
+            period=phase,
+            detail={"current": time.current, "in_progress": time.in_progress, "ended_by": time.ended_by},
+        )
+        for phase, time in phase_durations(inputs.transitions, project.created_at, now).items()
     ]
     values += [
         SnapshotValue("gate_decisions", float(inputs.decisions.get(decision, 0)), period=decision)
@@ -327,10 +375,10 @@ def _governance_values(inputs: ProjectInputs, now: datetime.datetime) -> list[Sn
 
 
 def project_values(inputs: ProjectInputs, today: datetime.date, now: datetime.datetime) -> list[SnapshotValue]:
-    ev, values = _earned_value_values(inputs, today)
+    ev, values = _earned_value_values(inputs)
     risk, issue, risk_issue = _risk_issue_values(inputs, today)
     values += risk_issue
-    values += _rag_values(inputs, ev, risk, issue)
+    values += _rag_values(inputs, ev, risk, issue, today)
     values += _cost_curve_values(inputs, ev, today)
     values += _benefit_value_values(inputs, ev, today)
     values += _schedule_values(inputs, ev, today)
@@ -338,4 +386,4 @@ def project_values(inputs: ProjectInputs, today: datetime.date, now: datetime.da
     return values
 
 
-__all__ = ["project_values"]
+__all__ = ["ProjectInputs", "project_values"]

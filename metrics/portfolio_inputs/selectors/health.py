@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Count, F, FloatField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
@@ -139,10 +140,21 @@ def health_rows(projects: QuerySet[Project], limit: int = CHART_ROW_LIMIT) -> li
 
 
 @dataclass
+class PhaseAges:
+    """Phases in progress (the project is in it and active: its clock still runs): how many, and their age."""
+
+    projects: int = 0
+    median_days: float | None = None
+    oldest_days: float | None = None
+
+
+@dataclass
 class GateThroughput:
     counts: dict[str, int]
-    median_days: dict[str, float | None]
+    median_days: dict[str, float | None]  # completed phases only (ended at their gate decision)
     p85_days: dict[str, float | None]
+    completed: dict[str, int] = field(default_factory=dict)  # completed phases per phase
+    in_progress: dict[str, PhaseAges] = field(default_factory=dict)
 
     @property
     def decided(self) -> int:
@@ -152,16 +164,36 @@ class GateThroughput:
         return self.counts.get(decision, 0) / self.decided if self.decided else None
 
 
+def phase_duration_snapshots(projects: QuerySet[Project], *, in_progress: bool) -> QuerySet[MetricSnapshot]:
+    """The projects' ``phase_duration`` rows of completed phases, or of the phases in progress."""
+    return project_snapshots(projects, "phase_duration", period=None).filter(detail__in_progress=in_progress)
+
+
+def _phase_ages(projects: QuerySet[Project]) -> dict[str, PhaseAges]:
+    """Per phase, the phases in progress: count, median and oldest age. 2 queries."""
+    queryset = phase_duration_snapshots(projects, in_progress=True)
+    medians = percentiles_by(queryset, (0.5,), "period")
+    ages = {phase: PhaseAges() for phase in Phase.values}
+    for row in queryset.order_by().values("period").annotate(n=Count("id"), oldest=Max("value")):
+        ages[row["period"]] = PhaseAges(row["n"], medians.get(row["period"], [None])[0], row["oldest"])
+    return ages
+
+
 def gate_throughput(projects: QuerySet[Project]) -> GateThroughput:
-    """Gate decisions summed over the projects, and the median / 85th percentile days per phase. 2 queries."""
+    """Gate decisions summed over the projects; the median / 85th percentile days per phase over completed phases
+    only; the phases in progress apart, with their age. 5 queries."""
     counts: dict[str, int] = {}
     for row in project_snapshots(projects, "gate_decisions", period=None).values("period").annotate(n=Sum("value")):
         counts[row["period"]] = int(row["n"] or 0)
-    durations = percentiles_by(project_snapshots(projects, "phase_duration", period=None), (0.5, 0.85), "period")
+    completed = phase_duration_snapshots(projects, in_progress=False)
+    durations = percentiles_by(completed, (0.5, 0.85), "period")
+    done = dict(completed.order_by().values("period").annotate(n=Count("id")).values_list("period", "n"))
     return GateThroughput(
         counts=counts,
         median_days={phase: durations.get(phase, [None, None])[0] for phase in Phase.values},
         p85_days={phase: durations.get(phase, [None, None])[1] for phase in Phase.values},
+        completed={phase: done.get(phase, 0) for phase in Phase.values},
+        in_progress=_phase_ages(projects),
     )
 
 
@@ -170,12 +202,17 @@ def gate_throughput(projects: QuerySet[Project]) -> GateThroughput:
 
 @dataclass
 class CostTotals:
+    """Earned-value sums over projects, each project's PV, EV and AC taken at its own data date (its latest status
+    report stating % complete) and the data dates' range, for the panels to state."""
+
     projects: int
     budget_at_completion: float
     planned_value: float
     earned_value: float
     actual_cost: float
-    forecast: float  # sum of EAC (typical); a project without CPI yet counts its BAC
+    forecast: float  # ``formulas.portfolio_forecast``: sum of project EACs (AC once finished; BAC while undefined)
+    first_data_date: str = ""
+    last_data_date: str = ""
 
     @property
     def cpi(self) -> float | None:
@@ -189,13 +226,16 @@ class CostTotals:
 def cost_totals(projects: QuerySet[Project]) -> CostTotals:
     """Earned-value sums over the projects (as of their last computation). 1 query."""
     bac = float_of(KT("detail__bac"))
+    planned = Q(metric="planned_value")
     row = project_snapshots(projects, "planned_value", "earned_value", "cost_actual", "eac_typical").aggregate(
-        projects=Count("id", filter=Q(metric="planned_value")),
-        bac=Sum(bac, filter=Q(metric="planned_value")),
-        pv=Sum("value", filter=Q(metric="planned_value")),
+        projects=Count("id", filter=planned),
+        bac=Sum(bac, filter=planned),
+        pv=Sum("value", filter=planned),
         ev=Sum("value", filter=Q(metric="earned_value")),
         ac=Sum("value", filter=Q(metric="cost_actual")),
         forecast=Sum(Coalesce("value", bac), filter=Q(metric="eac_typical")),
+        first=Min(KT("detail__data_date"), filter=planned),
+        last=Max(KT("detail__data_date"), filter=planned),
     )
     return CostTotals(
         projects=row["projects"] or 0,
@@ -204,21 +244,50 @@ def cost_totals(projects: QuerySet[Project]) -> CostTotals:
         earned_value=row["ev"] or 0.0,
         actual_cost=row["ac"] or 0.0,
         forecast=row["forecast"] or 0.0,
+        first_data_date=row["first"] or "",
+        last_data_date=row["last"] or "",
     )
 
 
+#: The monthly S-curve rows summed up by ``cost_series``: cumulative values, each with its increment in ``detail``.
+COST_SERIES_METRICS = ("cost_planned", "cost_actual", "earned_value")
+
+
+def cumulative_series(
+    increments: Iterable[tuple[str, str, float]], start: str = "", end: str = ""
+) -> dict[str, dict[str, float]]:
+    """{month: {metric: cumulative}} from (month, metric, increment) rows, months in order, trimmed to
+    [start, end] ("YYYY-MM", "" = open) after cumulating, so a trimmed series starts at its true level. A part that
+    has no row in a month (a project whose budget ended, or that has not started) adds 0 that month: its total
+    carries forward, so a series of non-negative increments never decreases. A metric appears in the months where
+    at least one part has a row of it (actuals stop at today)."""
+    by_month: dict[str, dict[str, float]] = {}
+    for month, metric, increment in increments:
+        cell = by_month.setdefault(month, {})
+        cell[metric] = cell.get(metric, 0.0) + (increment or 0.0)
+    running: dict[str, float] = {}
+    series: dict[str, dict[str, float]] = {}
+    for month in sorted(by_month):
+        for metric, increment in by_month[month].items():
+            running[metric] = running.get(metric, 0.0) + increment
+        if (not start or month >= start) and (not end or month <= end):
+            series[month] = {metric: running[metric] for metric in sorted(by_month[month])}
+    return series
+
+
 def cost_series(projects: QuerySet[Project], start: str = "", end: str = "") -> dict[str, dict[str, float]]:
-    """{month: {cost_planned, cost_actual, earned_value}} cumulative sums over the projects, months in order,
-    trimmed to [start, end] ("YYYY-MM", "" = open). 1 query."""
-    queryset = project_snapshots(projects, "cost_planned", "cost_actual", "earned_value", period=None)
-    if start:
-        queryset = queryset.filter(period__gte=start)
+    """{month: {cost_planned, cost_actual, earned_value}} cumulative sums over the projects (``cumulative_series``
+    over the monthly increments the project snapshots store), months in order, trimmed to [start, end]. 1 query."""
+    queryset = project_snapshots(projects, *COST_SERIES_METRICS, period=None)
     if end:
         queryset = queryset.filter(period__lte=end)
-    series: dict[str, dict[str, float]] = {}
-    for row in queryset.values("period", "metric").annotate(total=Sum("value")).order_by("period", "metric"):
-        series.setdefault(row["period"], {})[row["metric"]] = row["total"] or 0.0
-    return series
+    rows = (
+        queryset.values("period", "metric")
+        .annotate(total=Sum(Coalesce(float_of(KT("detail__increment")), 0.0)))
+        .order_by("period", "metric")
+        .values_list("period", "metric", "total")
+    )
+    return cumulative_series(rows, start, end)
 
 
 # --- people ---------------------------------------------------------------------------------------------------

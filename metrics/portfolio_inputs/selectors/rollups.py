@@ -12,12 +12,15 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from lifecycle.models import Project
 from metrics.portfolio_inputs.selectors.health import (
     MOBILIZE_BIN_DAYS,
+    PhaseAges,
     cost_series,
     cost_totals,
+    cumulative_series,
     gate_throughput,
     health_rows,
     last_computed,
     phase_counts,
+    phase_duration_snapshots,
     project_snapshots,
     status_counts,
     utilization_rows,
@@ -61,6 +64,35 @@ def mobilize_bins(values: list[float]) -> list[tuple[int, int]]:
     return sorted(bins.items())
 
 
+def _phase_days(projects: QuerySet[Project], *, in_progress: bool) -> dict[str, list[float]]:
+    """Per phase, the days of the projects' completed phases (or of those in progress). 1 query."""
+    days: dict[str, list[float]] = defaultdict(list)
+    for phase, value in phase_duration_snapshots(projects, in_progress=in_progress).values_list("period", "value"):
+        if value is not None:
+            days[phase].append(value)
+    return dict(days)
+
+
+def phase_ages(days: list[float]) -> PhaseAges:
+    """How many phases are in progress and their median and oldest age, from their days."""
+    median, _p85 = percentiles(days)
+    return PhaseAges(projects=len(days), median_days=median, oldest_days=max(days, default=None))
+
+
+def merged_cumulative_series(parts: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Several cumulative {month: {metric: value}} series summed month by month: a part without a month carries its
+    last value forward (0 before its first month), so the sum of non-decreasing series never decreases. A metric
+    appears in the months where at least one part has it (the same rule as ``cumulative_series``)."""
+    increments = []
+    for part in parts:
+        last: dict[str, float] = {}
+        for month in sorted(part):
+            for metric, value in part[month].items():
+                increments.append((month, metric, value - last.get(metric, 0.0)))
+                last[metric] = value
+    return cumulative_series(increments)
+
+
 def portfolio_rollup(projects: QuerySet[Project]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Everything the portfolio dashboard shows of ``projects`` as plain JSON, for the portfolio computer to store
     (it reads the projects' snapshots, so it runs after them), and the values behind its percentiles. A fixed
@@ -71,17 +103,15 @@ def portfolio_rollup(projects: QuerySet[Project]) -> tuple[dict[str, Any], dict[
     roi, roi_total = roi_rows(projects)
     balance, balance_total = balance_rows(projects)
     gates = gate_throughput(projects)
-    durations: dict[str, list[float]] = defaultdict(list)
-    for phase, value in project_snapshots(projects, "phase_duration", period=None).values_list("period", "value"):
-        if value is not None:
-            durations[phase].append(value)
+    durations = _phase_days(projects, in_progress=False)
+    open_days = _phase_days(projects, in_progress=True)
     mobilize: list[float] = [
         value
         for value in project_snapshots(projects, "time_to_mobilize").values_list("value", flat=True)
         if value is not None
     ]
     at = last_computed(projects)
-    values = {"phase_days": dict(durations), "mobilize_days": mobilize}
+    values = {"phase_days": durations, "phase_open_days": open_days, "mobilize_days": mobilize}
     return {
         "computed_at": at.isoformat() if at else None,
         "status": status_counts(projects),
@@ -89,6 +119,8 @@ def portfolio_rollup(projects: QuerySet[Project]) -> tuple[dict[str, Any], dict[
         "health": [vars(row) for row in health_rows(projects)],
         "gate_counts": gates.counts,
         "phase_percentiles": {phase: percentiles(days) for phase, days in durations.items()},
+        "phase_completed": gates.completed,
+        "phase_in_progress": {phase: vars(ages) for phase, ages in gates.in_progress.items()},
         "cost": vars(cost_totals(projects)),
         "cost_series": cost_series(projects),
         "people": [vars(row) for row in people],

@@ -85,6 +85,9 @@ def _read_status_report(
         for name, value in zip(DIMENSIONS, dimension_values, strict=True)
     }
     override = read_choice(errors, "override", override, RAG, required=False)
+    for name, value in (*rags.items(), ("override", override)):
+        if value == RAG.NOT_ASSESSED:  # a person rates green, yellow or red; blank is "not assessed"
+            errors[name] = "One of green, yellow, red (blank: not assessed)."
     reason = read_text(errors, "override_reason", override_reason, max_length=2000, required=bool(override))
     if override and not reason:
         errors["override_reason"] = "Say why the overall RAG is overridden."
@@ -117,22 +120,6 @@ def _overall_of(fields: _StatusReportFields) -> OverallRag:
     )
 
 
-def _adopt_overall_rag(actor: User, project: Project, report: StatusReport, reason: str) -> None:
-    """The latest report sets the project's overall RAG; its audit record keeps the RAG it replaced."""
-    previous_rag = project.overall_rag
-    project.overall_rag = report.overall_rag
-    project.save(update_fields=["overall_rag", "updated_at"])
-    audit_write(
-        actor=actor,
-        action="status_report.submit",
-        target=report,
-        project=project,
-        before={"project_overall_rag": previous_rag},
-        after=status_report_snapshot(report),
-        reason=reason,
-    )
-
-
 @transaction.atomic
 def status_report_submit(
     *,
@@ -148,10 +135,12 @@ def status_report_submit(
     percent_complete: Any = None,
     summary: str = "",
 ) -> StatusReport:
-    """Append a status report and set the project's overall RAG from it, in one transaction.
+    """Append a status report: the PM's view of the project's health, shown beside the computed overall RAG.
 
-    Overall = worst of the four dimension RAGs (blank = not assessed) unless the manager overrides it, which
-    needs a reason (``metrics.formulas.portfolio.overall_rag``). Reports are never edited: the latest is current,
+    The report's overall = worst of the four dimension RAGs the PM gave (blank = not assessed) unless they
+    override it, which needs a reason (``metrics.formulas.portfolio.overall_rag``). It does not set the
+    project's overall RAG: that is computed from the inputs (a manager overrides it with ``services.rag``);
+    the recompute requested here stores the report beside it. Reports are never edited: the latest is current,
     so a report may not be dated before the latest one nor in the future.
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -182,7 +171,14 @@ def status_report_submit(
         summary=summary.strip(),
         author=actor,
     )
-    _adopt_overall_rag(actor, project, report, result.reason)
+    audit_write(
+        actor=actor,
+        action="status_report.submit",
+        target=report,
+        project=project,
+        after=status_report_snapshot(report),
+        reason=result.reason,
+    )
     compute_request_for_project(project)
     return report
 

@@ -1,4 +1,5 @@
-"""Changes to one input row: correct a cost entry, re-assess or close a risk, close an issue."""
+"""Changes to one input row: correct a cost entry, re-assess or close a risk, close an issue; set or revoke a
+manager's override of the overall RAG."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from lifecycle.models import Project
 from lifecycle.views.common import visible_project
 from metrics.portfolio_inputs import forms as f
 from metrics.portfolio_inputs.models import CostEntry, Issue, Risk
-from metrics.portfolio_inputs.services import health
+from metrics.portfolio_inputs.services import health, rag
 from metrics.portfolio_inputs.services import resources as services
-from metrics.portfolio_inputs.views.sections import section_or_404, section_url
+from metrics.portfolio_inputs.views.sections import section_context, section_or_404, section_url
 from portal.exceptions import DomainError
 from portal.forms import show_refusal
+from portal.htmx import render_fragment_or_page
 from portfolio.access import can_edit_project
 
 ROW_TEMPLATE = "metrics/inputs/row_action.html"
@@ -137,3 +139,44 @@ def issue_close(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
         messages.success(request, f"The issue “{issue.title}” is closed.")
         return redirect(section_url(project, section_or_404("issues")))
     return _page(request, project, "issues", form, title, issue, status)
+
+
+# --- the overall RAG: a manager's override ----------------------------------------------------------------------
+
+
+def _status_page(request: HttpRequest, project: Project, status: int, **forms_in_error: forms.Form) -> HttpResponse:
+    """The status page again, with the form that was refused (its errors shown)."""
+    section = section_or_404("status")
+    context = section_context(request, project, section, section.form(None, request, project), **forms_in_error)
+    return render_fragment_or_page(
+        request, "metrics/inputs/section.html", "metrics/inputs/_section_body.html", context, status
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def rag_override_set(request: HttpRequest, pk: int) -> HttpResponse:
+    project = visible_project(request.user, pk)
+    form = f.RagOverrideForm(request.POST)
+    saved, status = _run(
+        form, lambda form: rag.rag_override_set(actor=request.user, project=project, **form.cleaned_data)
+    )
+    if saved:
+        until = form.cleaned_data["expires_on"]
+        messages.success(request, f"The overall RAG is overridden until {until:%Y-%m-%d}.")
+        return redirect(section_url(project, section_or_404("status")))
+    return _status_page(request, project, status, rag_override_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def rag_override_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    project = visible_project(request.user, pk)
+    form = f.RagRevokeForm(request.POST)
+    saved, status = _run(
+        form, lambda form: rag.rag_override_revoke(actor=request.user, project=project, **form.cleaned_data)
+    )
+    if saved:
+        messages.success(request, "The override is revoked: the computed overall RAG shows again.")
+        return redirect(section_url(project, section_or_404("status")))
+    return _status_page(request, project, status, rag_revoke_form=form)

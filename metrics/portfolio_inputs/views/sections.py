@@ -38,6 +38,7 @@ from metrics.portfolio_inputs.services import benefits as benefit_services
 from metrics.portfolio_inputs.services import health
 from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.services.milestones import milestone_set
+from metrics.portfolio_inputs.views.rag import status_rag_rows
 from portal.exceptions import DomainError
 from portal.forms import refusal_of, show_refusal
 from portal.htmx import is_htmx, render_fragment_or_page
@@ -107,6 +108,7 @@ def _status_rows(project: Project) -> dict[str, Any]:
     return {
         "reports": list(reports.select_related("author").order_by("-as_of", "-id")[:LIST_LIMIT]),
         "count": reports.count(),
+        **status_rag_rows(project),
     }
 
 
@@ -238,14 +240,14 @@ SECTIONS: dict[str, Section] = {
             title="Status reports",
             import_kind="status-reports",
             description=(
-                "Append-only status history. The overall RAG is the worst of the four dimensions unless a manager "
-                "overrides it with a reason; the latest report sets the project's RAG."
+                "Append-only status history: the PM's view, shown beside the computed overall RAG (the worst of "
+                "schedule, cost, risk and issues). A manager may override the computed RAG with a reason and an end."
             ),
             form=_plain(f.StatusReportForm),
             save=_save_status,
             rows=_status_rows,
             add_label="Submit the report",
-            done="The status report is submitted; the project's RAG follows it.",
+            done="The status report is submitted; it shows beside the computed RAG.",
         ),
         Section(
             slug="risks",

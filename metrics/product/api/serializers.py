@@ -13,11 +13,33 @@ from portfolio.api.fields import ScopedRelatedField
 
 class ProductSerializer(serializers.ModelSerializer):
     description = serializers.CharField(read_only=True, allow_blank=True)
+    funnel_steps = serializers.ListField(child=serializers.CharField(), read_only=True)
+    core_events = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Product
-        fields = ("id", "project", "name", "description", "created_at")
+        fields = (
+            "id", "project", "name", "description", "created_at", "funnel_steps", "funnel_window_days", "core_events",
+        )  # fmt: skip
         read_only_fields = fields
+
+
+class ProductFunnelSerializer(serializers.Serializer):
+    """The conversion funnel and the core events of a product. Only shapes are checked here; the service
+    (``product_funnel_update``) checks the values: at least two distinct steps, a window of 1 to 365 days,
+    distinct core events."""
+
+    funnel_steps = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        help_text="Event names in order: the entry step first, the conversion step last.",
+    )
+    funnel_window_days = serializers.IntegerField(help_text="Days a user who entered has to reach the last step.")
+    core_events = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=list,
+        help_text="The event names that are the product's features: feature usage counts these only.",
+    )
 
 
 class ProductCreateSerializer(serializers.Serializer):

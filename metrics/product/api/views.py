@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -62,6 +63,24 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portfolio
         data = validated(shapes.ProductCreateSerializer, self)
         product = services.product_create(actor=request.user, **data)
         return answer(shapes.ProductSerializer, product, created=True)
+
+    @extend_schema(
+        methods=["GET"], responses={200: shapes.ProductFunnelSerializer, **error_responses(404)},
+        summary="The product's conversion funnel and core events",
+    )  # fmt: skip
+    @extend_schema(
+        methods=["PUT"],
+        request=shapes.ProductFunnelSerializer,
+        responses={200: shapes.ProductFunnelSerializer, **WRITE_ERRORS},
+        summary="Set the conversion funnel (steps, window in days) and the core events, all or nothing",
+    )
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
+    def funnel(self, request: Request, pk: Any = None) -> Response:
+        product = self.get_object()
+        if request.method == "PUT":
+            data = validated(shapes.ProductFunnelSerializer, self)
+            product = services.product_funnel_update(actor=request.user, product=product, **data)
+        return Response(shapes.ProductFunnelSerializer(product).data)
 
 
 @extend_schema(tags=["product"])

@@ -18,7 +18,8 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from metrics.product import adapters
-from metrics.product.computers.series import ProductInputs, empty_frame, load_start, product_values, span
+from metrics.product.computers.periods import load_start, span
+from metrics.product.computers.series import ProductInputs, empty_frame, product_values
 from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.registry import ScopeResult, snapshot_computer
@@ -83,7 +84,8 @@ def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
 
 
 def product_inputs(product: Product, today: datetime.date | None = None) -> ProductInputs:
-    """Every input of the product's snapshots. 7 queries whatever the volume."""
+    """Every input of the product's snapshots. At most 8 queries whatever the volume (the funnel's 2 and the core
+    events' 1 are skipped when none is configured)."""
     today = today or timezone.localdate()
     kinds = ("event", "order", "survey", "customer", "spend")
     lasts = [d for d in (_day(getattr(product, f"last_{k}", None)) for k in kinds) if d is not None]
@@ -104,14 +106,19 @@ def product_inputs(product: Product, today: datetime.date | None = None) -> Prod
         .iterator(chunk_size=USER_DAY_CHUNK),
         columns=["user", "day"],
     )
-    feature_months = _feature_months_frame(events, months_first, tz)
-    first_seen = _first_seen_frame(product, months_first, after)
+    core_events = [str(name) for name in product.core_events or []]
+    steps = [str(name) for name in product.funnel_steps or []] if product.has_funnel else []
     return ProductInputs(
         end=end,
         first_day=first_day,
+        today=today,
         user_days=user_days if not user_days.empty else empty_frame(["user", "day"]),
-        feature_months=feature_months,
-        first_seen=first_seen,
+        feature_months=_feature_months_frame(events, core_events, months_first, tz),
+        funnel_entries=_funnel_entries_frame(product, steps, months_first, after),
+        funnel_events=_funnel_events_frame(product, steps, months_first, after),
+        funnel_steps=steps,
+        funnel_window_days=product.funnel_window_days,
+        core_events=core_events,
         orders=_orders_frame(product, after),
         new_customers=_new_customers_by_month(product, months[0], end),
         spend=adapters.marketing_spend(product),
@@ -119,29 +126,55 @@ def product_inputs(product: Product, today: datetime.date | None = None) -> Prod
     )
 
 
-def _feature_months_frame(events: Any, months_first: datetime.datetime, tz: datetime.tzinfo) -> pd.DataFrame:
-    """Adopters and events per feature name and month, reduced in SQL (never read one by one). 1 query."""
+def _feature_months_frame(
+    events: Any, core_events: list[str], months_first: datetime.datetime, tz: datetime.tzinfo
+) -> pd.DataFrame:
+    """Adopters and events per core event and month, reduced in SQL (never read one by one). 1 query, none
+    without core events."""
+    columns = ["name", "month", "adopters", "events"]
+    if not core_events:
+        return empty_frame(columns)
     return pd.DataFrame.from_records(
-        events.filter(at__gte=months_first)
+        events.filter(at__gte=months_first, name__in=core_events)
         .annotate(month=TruncMonth("at", output_field=DateField(), tzinfo=tz))
         .values("name", "month")
         .annotate(adopters=Count("user_id", distinct=True), events=Count("id"))
         .values_list("name", "month", "adopters", "events"),
-        columns=["name", "month", "adopters", "events"],
+        columns=columns,
     )
 
 
-def _first_seen_frame(product: Product, months_first: datetime.datetime, after: datetime.datetime) -> pd.DataFrame:
-    """Users first seen within the monthly span: their first event is searched over all time, not the span. 1 query."""
+def _funnel_entries_frame(
+    product: Product, steps: list[str], months_first: datetime.datetime, after: datetime.datetime
+) -> pd.DataFrame:
+    """Users entering the funnel within the monthly span: their first event of the first step is searched over all
+    time, not the span (a user enters once). 1 query, none without a funnel."""
+    if not steps:
+        return empty_frame(["user", "entered_at"])
     return pd.DataFrame.from_records(
-        ProductEvent.objects.filter(product_id=product.pk)
+        ProductEvent.objects.filter(product_id=product.pk, name=steps[0])
         .order_by()
         .values("user_id")
-        .annotate(first_at=Min("at"))
-        .filter(first_at__gte=months_first, first_at__lt=after)
-        .values_list("user_id", "first_at"),
-        columns=["user", "first_at"],
+        .annotate(entered_at=Min("at"))
+        .filter(entered_at__gte=months_first, entered_at__lt=after)
+        .values_list("user_id", "entered_at"),
+        columns=["user", "entered_at"],
     )
+
+
+def _funnel_events_frame(
+    product: Product, steps: list[str], months_first: datetime.datetime, after: datetime.datetime
+) -> pd.DataFrame:
+    """Events of the funnel's later steps in the monthly span (entries are in it, so steps after them are too).
+    1 query, none without a funnel."""
+    if not steps:
+        return empty_frame(["user", "name", "at"])
+    rows = (
+        ProductEvent.objects.filter(product_id=product.pk, name__in=steps[1:], at__gte=months_first, at__lt=after)
+        .order_by()
+        .values_list("user_id", "name", "at")
+    )
+    return pd.DataFrame.from_records(rows.iterator(chunk_size=USER_DAY_CHUNK), columns=["user", "name", "at"])
 
 
 def _new_customers_by_month(

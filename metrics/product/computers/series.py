@@ -4,10 +4,11 @@
 turns them into ``SnapshotValue``s with ``product_values``. Ratios go through ``metrics.formulas.product`` so
 the dashboard and the registry's "how is this computed" text agree.
 
-Periods: daily series cover the last ``DAILY_DAYS`` days of the data's span (ending on its latest day, never
-after today), weekly and monthly series aggregate them; monthly metrics (churn, conversion, repurchase, CAC,
-CLV, NPS, CSAT) cover the last ``MONTHS`` calendar months. A month is *complete* when it ends before the
-span's last day; the headline value is the latest complete month with a value (else the month in progress).
+Periods (``periods``): daily series cover the last ``DAILY_DAYS`` days of the data's span (ending on its latest
+day, never after today), weekly and monthly series aggregate them; monthly metrics (churn, conversion, repurchase,
+CAC, CLV, NPS, CSAT) cover the last ``MONTHS`` calendar months. Periods not over by today are partial: shown in
+the series, never in a headline. DAU / WAU / MAU / stickiness headlines are the last complete day's; monthly
+headlines the latest complete month with a value. Conversion and feature usage: ``funnel``; revenue: ``money``.
 """
 
 from __future__ import annotations
@@ -23,18 +24,18 @@ import pandas as pd
 
 from metrics.formulas import product as formulas
 from metrics.formulas.bands import CLV_CAC_TARGET
-from metrics.formulas.calendar import add_months, month_end, month_start
+from metrics.formulas.calendar import add_months
+from metrics.product.computers.funnel import conversion_points, feature_values
+from metrics.product.computers.money import CLV_POPULATION, order_points
+from metrics.product.computers.periods import (
+    ACTIVE_WINDOWS,
+    Point,
+    last_complete_day,
+    month_key,
+    monthly_value,
+    span,
+)
 from metrics.snapshots.registry import SnapshotValue
-
-DAILY_DAYS = 180  # daily trend: about six months, enough for weekly and monthly seasonality
-MONTHS = 12  # monthly metrics: one year
-ACTIVE_WINDOWS = {"dau": 1, "wau": 7, "mau": 30}
-CONVERSION_WINDOW = datetime.timedelta(days=30)
-FUNNEL_FIRST_STEP = "first event"  # a user's first event ever (the unit enters the funnel)
-FUNNEL_FINAL_STEP = "order"  # an order by the customer whose external id is the event's user id
-MAX_FEATURES = 12  # the most adopted event names, so a noisy event stream keeps the snapshot small
-
-Point = dict[str, Any]
 
 
 @dataclass
@@ -44,34 +45,17 @@ class ProductInputs:
     end: datetime.date  # last day of the span (latest data, at most today)
     first_day: datetime.date | None  # first day with any product data
     user_days: pd.DataFrame  # columns user, day (datetime64): distinct active user-days
-    feature_months: pd.DataFrame  # columns name, month, adopters, events
-    first_seen: pd.DataFrame  # columns user, first_at: each user's first event ever (cohorts in range)
+    feature_months: pd.DataFrame  # columns name, month, adopters, events (the core events only)
+    funnel_entries: pd.DataFrame  # columns user, entered_at: each user's first event of the funnel's first step
+    funnel_events: pd.DataFrame  # columns user, name, at: events of the funnel's later steps
     orders: pd.DataFrame  # columns customer, placed_at, day, revenue, gross_profit (floats)
     new_customers: dict[datetime.date, int]  # month start -> customers acquired that month
+    today: datetime.date  # the clock's day: periods ending on or after it are partial
+    funnel_steps: list[str] = field(default_factory=list)
+    funnel_window_days: int = 30
+    core_events: list[str] = field(default_factory=list)
     spend: list[formulas.MarketingSpend] = field(default_factory=list)
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)  # columns kind, month, score, n
-
-
-def span(end: datetime.date, first_day: datetime.date | None) -> tuple[datetime.date, list[datetime.date]]:
-    """The daily series' first day and the monthly series' month starts (both clipped to the data)."""
-    daily_start = end - datetime.timedelta(days=DAILY_DAYS - 1)
-    first_month = add_months(month_start(end), -(MONTHS - 1))
-    if first_day is not None and first_day <= end:
-        daily_start = max(daily_start, first_day)
-        first_month = max(first_month, month_start(first_day))
-    months = []
-    month = first_month
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return daily_start, months
-
-
-def load_start(end: datetime.date, first_day: datetime.date | None) -> datetime.date:
-    """First day whose events are needed: a rolling MAU window before the series, and the month before the
-    first month (its churn)."""
-    daily_start, months = span(end, first_day)
-    return min(daily_start - datetime.timedelta(days=max(ACTIVE_WINDOWS.values()) - 1), add_months(months[0], -1))
 
 
 # --- active users -----------------------------------------------------------------------------------------------
@@ -118,7 +102,11 @@ def _resample(series: pd.Series, rule: str, how: str) -> list[list[Any]]:
 
 
 def active_user_values(inputs: ProductInputs, start: datetime.date) -> list[SnapshotValue]:
+    """DAU, WAU, MAU and stickiness: daily / weekly / monthly series to the span's end (today partial), and the
+    headline of the last complete day (its WAU / MAU windows end that day)."""
     end = inputs.end
+    headline_day = last_complete_day(end, inputs.today)
+    partial_from = inputs.today if end >= inputs.today else None
     counts = {key: rolling_active_users(inputs.user_days, start, end, days) for key, days in ACTIVE_WINDOWS.items()}
     dau, mau = counts["dau"], counts["mau"]
     sticky = pd.Series(
@@ -135,9 +123,12 @@ def active_user_values(inputs: ProductInputs, start: datetime.date) -> list[Snap
             "monthly": _resample(series, "MS", how),
             "weekly_rule": "mean of the days" if how == "mean" else "value on the week's last day",
             "has_events": not inputs.user_days.empty,
+            "headline_day": headline_day.isoformat() if headline_day >= start else None,
+            "headline_rule": "last complete day",
+            "partial_from": partial_from.isoformat() if partial_from else None,
         }
-        last = series.iloc[-1]
-        headline = None if pd.isna(last) or inputs.user_days.empty else float(last)
+        last = series.get(pd.Timestamp(headline_day)) if headline_day >= start else None
+        headline = None if last is None or pd.isna(last) or inputs.user_days.empty else float(last)
         values.append(SnapshotValue(key, headline, period_start=start, period_end=end, detail=detail))
     return values
 
@@ -145,42 +136,10 @@ def active_user_values(inputs: ProductInputs, start: datetime.date) -> list[Snap
 # --- monthly metrics ----------------------------------------------------------------------------------------------
 
 
-def _month_key(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.to_period("M").dt.start_time.dt.date
-
-
-def monthly_value(
-    metric: str, months: list[datetime.date], points: dict[datetime.date, Point], end: datetime.date, **extra: Any
-) -> SnapshotValue:
-    """One snapshot holding a monthly series; headline = the latest complete month with a value."""
-    series = []
-    for month in months:
-        point = {"month": month.isoformat(), "value": None, **points.get(month, {})}
-        point["partial"] = month_end(month) > end
-        series.append(point)
-    with_value = [p for p in series if p["value"] is not None]
-    complete = [p for p in with_value if not p["partial"]]
-    chosen = complete or with_value
-    headline = chosen[-1] if chosen else None
-    detail = {
-        "monthly": series,
-        "headline_month": headline["month"] if headline else None,
-        "headline_rule": "latest complete month with a value",
-        **extra,
-    }
-    return SnapshotValue(
-        metric,
-        headline["value"] if headline else None,
-        period_start=months[0] if months else None,
-        period_end=end,
-        detail=detail,
-    )
-
-
 def users_by_month(user_days: pd.DataFrame) -> dict[datetime.date, set[str]]:
     if user_days.empty:
         return {}
-    months = _month_key(user_days["day"])
+    months = month_key(user_days["day"])
     return {month: set(users) for month, users in user_days["user"].groupby(months.to_numpy())}
 
 
@@ -194,152 +153,12 @@ def churn_points(users: dict[datetime.date, set[str]], months: list[datetime.dat
     return points
 
 
-def feature_values(inputs: ProductInputs, months: list[datetime.date], users: dict) -> SnapshotValue:
-    """Feature usage per event name and month: adopters / active users of the month; depth = events / adopter."""
-    rows = inputs.feature_months
-    features: list[Point] = []
-    if not rows.empty:
-        rows = rows.assign(month=_month_key(rows["month"]))
-        rows = rows[rows["month"].isin(months)]
-        ranking = rows.groupby("name")["adopters"].sum().sort_values(ascending=False, kind="stable")
-        for name in list(ranking.index[:MAX_FEATURES]):
-            points = []
-            for row in rows[rows["name"] == name].sort_values("month").itertuples(index=False):
-                eligible = len(users.get(row.month, set()) or ()) or int(row.adopters)
-                usage = int(row.adopters) / eligible if eligible else None
-                depth = int(row.events) / int(row.adopters) if row.adopters else None
-                points.append(
-                    {
-                        "month": row.month.isoformat(),
-                        "usage": usage,
-                        "depth": depth,
-                        "adopters": int(row.adopters),
-                        "eligible": eligible,
-                        "events": int(row.events),
-                    }
-                )
-            features.append({"name": str(name), "points": points})
-    headline = _top_feature_usage(features, inputs.end)
-    return SnapshotValue(
-        "feature_usage",
-        headline[1] if headline else None,
-        period_start=months[0] if months else None,
-        period_end=inputs.end,
-        detail={
-            "features": features,
-            "core_events": "every event name (the product has no configured core events)",
-            "window": "calendar month",
-            "headline_feature": headline[0] if headline else None,
-            "headline_month": headline[2] if headline else None,
-        },
-    )
-
-
-def _top_feature_usage(features: list[Point], end: datetime.date) -> tuple[str, float, str] | None:
-    """The most adopted feature of the latest complete month (else the month in progress)."""
-    candidates = [
-        (point["month"], point["usage"], feature["name"])
-        for feature in features
-        for point in feature["points"]
-        if point["usage"] is not None
-    ]
-    if not candidates:
-        return None
-    complete = [c for c in candidates if month_end(datetime.date.fromisoformat(c[0])) <= end] or candidates
-    latest = max(c[0] for c in complete)
-    month, usage, name = max((c for c in complete if c[0] == latest), key=lambda c: (c[1], c[2]))
-    return name, usage, month
-
-
-def conversion_points(inputs: ProductInputs, months: list[datetime.date]) -> dict[datetime.date, Point]:
-    """Monthly cohorts of users entering the funnel (first event ever); converted = an order by the customer of
-    the same id within the conversion window."""
-    if inputs.first_seen.empty:
-        return {}
-    order_times: dict[str, list[datetime.datetime]] = defaultdict(list)
-    for customer, placed_at in zip(inputs.orders.get("customer", ()), inputs.orders.get("placed_at", ()), strict=True):
-        order_times[customer].append(pd.Timestamp(placed_at).to_pydatetime())
-    cohorts: dict[datetime.date, list[formulas.ProductEvent]] = defaultdict(list)
-    entered: dict[datetime.date, int] = defaultdict(int)
-    for user, first_at in zip(inputs.first_seen["user"], inputs.first_seen["first_at"], strict=True):
-        moment = pd.Timestamp(first_at).to_pydatetime()
-        month = month_start(moment.date())
-        cohorts[month].append(formulas.ProductEvent(user, FUNNEL_FIRST_STEP, moment))
-        cohorts[month].extend(formulas.ProductEvent(user, FUNNEL_FINAL_STEP, at) for at in order_times.get(user, ()))
-        entered[month] += 1
-    points = {}
-    for month in months:
-        if month in cohorts:
-            rate = formulas.conversion_rate(cohorts[month], FUNNEL_FIRST_STEP, FUNNEL_FINAL_STEP, CONVERSION_WINDOW)
-            window_open = month_end(month) + CONVERSION_WINDOW > inputs.end  # late entrants may still convert
-            points[month] = {"value": rate, "entered": entered[month], "window_open": window_open}
-    return points
-
-
-def _formula_orders(orders: pd.DataFrame) -> list[formulas.Order]:
-    return [
-        formulas.Order(customer=str(c), day=d, amount=float(r))
-        for c, d, r in zip(orders["customer"], orders["day"], orders["revenue"], strict=True)
-    ]
-
-
-def order_points(inputs: ProductInputs, months: list[datetime.date], churn: dict) -> dict[str, dict]:
-    """Repurchase, CAC, CLV (historical when churn is zero or unknown) and CLV : CAC per month."""
-    orders = inputs.orders
-    by_month: dict[datetime.date, list[formulas.Order]] = defaultdict(list)
-    for order in _formula_orders(orders):
-        by_month[month_start(order.day)].append(order)
-    repurchase, cac, clv, ratio = {}, {}, {}, {}
-    for month in months:
-        last = month_end(month)
-        month_orders = by_month.get(month, [])
-        if month_orders:
-            repurchase[month] = {
-                "value": formulas.repurchase_rate(month_orders, month, last),
-                "customers": len({o.customer for o in month_orders}),
-                "orders": len(month_orders),
-            }
-        if inputs.spend:
-            spent = formulas.spend_in_period(inputs.spend, month, last)
-            won = inputs.new_customers.get(month, 0)
-            cac[month] = {"value": formulas.customer_acquisition_cost(spent, won), "spend": spent, "new_customers": won}
-        clv[month] = _clv_point(orders, month, churn.get(month, {}).get("value"))
-        ratio[month] = {
-            "value": formulas.clv_to_cac(clv[month]["value"], cac.get(month, {}).get("value")),
-            "target": CLV_CAC_TARGET,
-        }
-    return {"repurchase_rate": repurchase, "cac": cac, "clv": clv, "clv_cac": ratio}
-
-
-def _clv_point(orders: pd.DataFrame, month: datetime.date, churn: float | None) -> Point:
-    if orders.empty:
-        return {"value": None}
-    days = orders["day"]
-    in_month = orders[(days >= month) & (days <= month_end(month))]
-    revenue = float(in_month["revenue"].sum())
-    paying = int(in_month["customer"].nunique())
-    arpu: float | None = None
-    margin: float | None = None
-    if revenue and paying:
-        arpu = revenue / paying
-        margin = float(in_month["gross_profit"].sum()) / revenue
-        value = formulas.customer_lifetime_value(arpu, min(margin, 1.0), churn)
-        if value is not None:
-            return {"value": value, "basis": "formula", "arpu": arpu, "gross_margin": margin, "churn": churn}
-    # Undefined (zero or unknown churn, or no revenue this month): the historical value, i.e. the gross profit
-    # realized so far per customer who has ordered.
-    to_date = orders[days <= month_end(month)]
-    customers = int(to_date["customer"].nunique())
-    historical = float(to_date["gross_profit"].sum()) / customers if customers else None
-    return {"value": historical, "basis": "historical", "arpu": arpu, "gross_margin": margin, "churn": churn}
-
-
 def survey_points(surveys: pd.DataFrame, kind: str, months: list[datetime.date]) -> dict[datetime.date, Point]:
     if surveys.empty:
         return {}
     rows = surveys[surveys["kind"] == kind]
     scores: dict[datetime.date, list[int]] = defaultdict(list)
-    for month, score, count in zip(_month_key(rows["month"]), rows["score"], rows["n"], strict=True):
+    for month, score, count in zip(month_key(rows["month"]), rows["score"], rows["n"], strict=True):
         scores[month].extend([int(score)] * int(count))
     function = formulas.net_promoter_score if kind == "nps" else formulas.customer_satisfaction
     return {
@@ -352,24 +171,28 @@ def survey_points(surveys: pd.DataFrame, kind: str, months: list[datetime.date])
 def product_values(inputs: ProductInputs) -> list[SnapshotValue]:
     """Every product snapshot (period "": series in ``detail``)."""
     daily_start, months = span(inputs.end, inputs.first_day)
-    end = inputs.end
+    end, today = inputs.end, inputs.today
     values = active_user_values(inputs, daily_start)
     users = users_by_month(inputs.user_days)
     churn = churn_points(users, months) if users else {}
-    values.append(feature_values(inputs, months, users))
-    values.append(monthly_value("user_churn", months, churn, end))
+    values.append(feature_values(inputs.feature_months, inputs.core_events, months, users, end, today))
+    values.append(monthly_value("user_churn", months, churn, end, today))
+    conversion = conversion_points(
+        inputs.funnel_entries, inputs.funnel_events, inputs.funnel_steps, inputs.funnel_window_days, months, today
+    )
     values.append(
         monthly_value(
-            "conversion_rate", months, conversion_points(inputs, months), end,
-            first_step=FUNNEL_FIRST_STEP, final_step=FUNNEL_FINAL_STEP, window_days=CONVERSION_WINDOW.days,
+            "conversion_rate", months, conversion, end, today, steps=list(inputs.funnel_steps),
+            window_days=inputs.funnel_window_days, min_cohort=formulas.MIN_CONVERSION_COHORT,
         )
     )  # fmt: skip
-    money = order_points(inputs, months, churn)
-    for key in ("repurchase_rate", "cac", "clv"):
-        values.append(monthly_value(key, months, money[key], end))
-    values.append(monthly_value("clv_cac", months, money["clv_cac"], end, target=CLV_CAC_TARGET))
+    money = order_points(inputs.orders, inputs.spend, inputs.new_customers, months)
+    for key in ("repurchase_rate", "cac"):
+        values.append(monthly_value(key, months, money[key], end, today))
+    values.append(monthly_value("clv", months, money["clv"], end, today, population=CLV_POPULATION))
+    values.append(monthly_value("clv_cac", months, money["clv_cac"], end, today, target=CLV_CAC_TARGET))
     for kind in ("nps", "csat"):
-        values.append(monthly_value(kind, months, survey_points(inputs.surveys, kind, months), end))
+        values.append(monthly_value(kind, months, survey_points(inputs.surveys, kind, months), end, today))
     return values
 
 

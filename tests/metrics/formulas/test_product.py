@@ -79,10 +79,47 @@ def test_conversion_within_window():
         pr.ProductEvent("e", "purchase", start),  # never entered: not in the denominator
     ]
     # converted a, d out of a, b, c, d = 2/4
-    assert pr.conversion_rate(events, "signup", "purchase", timedelta(days=7)) == 0.5
-    assert pr.conversion_rate([], "signup", "purchase", timedelta(days=7)) is None
+    assert pr.conversion_rate(events, ["signup", "purchase"], timedelta(days=7)) == 0.5
+    assert pr.conversion_rate([], ["signup", "purchase"], timedelta(days=7)) is None
     with pytest.raises(ValueError):
-        pr.conversion_rate(events, "signup", "purchase", timedelta(days=-1))
+        pr.conversion_rate(events, ["signup", "purchase"], timedelta(days=-1))
+    with pytest.raises(ValueError):
+        pr.conversion_rate(events, ["signup", "purchase"], timedelta(0))
+    for steps in (["signup"], ["signup", "signup"], []):
+        with pytest.raises(ValueError):
+            pr.conversion_rate(events, steps, timedelta(days=7))
+
+
+def test_funnel_steps_are_taken_in_order_within_the_window():
+    start = datetime(2026, 3, 1, 9)
+    day = timedelta(days=1)
+    events = [
+        # a: signup -> cart -> purchase in order, all within 3 days: converted.
+        pr.ProductEvent("a", "signup", start),
+        pr.ProductEvent("a", "cart", start + day),
+        pr.ProductEvent("a", "purchase", start + 2 * day),
+        # b: purchase before cart: reaches cart but not purchase (steps in order).
+        pr.ProductEvent("b", "signup", start),
+        pr.ProductEvent("b", "purchase", start + day),
+        pr.ProductEvent("b", "cart", start + 2 * day),
+        # c: cart in the window, purchase after it closes (entry + 3 days): reaches cart only.
+        pr.ProductEvent("c", "signup", start),
+        pr.ProductEvent("c", "cart", start + day),
+        pr.ProductEvent("c", "purchase", start + 3 * day + timedelta(minutes=1)),
+        # d: enters only.
+        pr.ProductEvent("d", "signup", start),
+    ]
+    result = pr.funnel(events, ["signup", "cart", "purchase"], timedelta(days=3))
+    assert result.reached == (4, 3, 1)
+    assert (result.entered, result.converted, result.rate) == (4, 1, 0.25)
+    assert result.too_few  # 4 < MIN_CONVERSION_COHORT
+    assert pr.MIN_CONVERSION_COHORT == 20
+
+
+def test_customer_churn_counts_paying_customers_of_the_previous_period():
+    # ordered last period c1 c2 c3; this period c1 c9 -> churned c2 c3 = 2/3; the new c9 does not offset it
+    assert pr.customer_churn({"c1", "c2", "c3"}, {"c1", "c9"}) == pytest.approx(2 / 3)
+    assert pr.customer_churn(set(), {"c1"}) is None
 
 
 def test_repurchase_rate():

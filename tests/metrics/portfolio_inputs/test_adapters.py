@@ -48,17 +48,20 @@ def test_earned_value_inputs_and_summary_hand_computed(project, people):
         formulas.CostEntry(D(2026, 4, 10), Decimal("1300.00")),
         formulas.CostEntry(D(2026, 4, 20), Decimal("500.00")),
     )
-    # BAC 3000; planned to date 1000 + 2000 x 15/30 = 2000 -> 2/3; AC = 900 + 1300 (the 20 April entry is later).
+    # Data date: 14 April, the latest report stating progress. BAC 3000; planned to the data date
+    # 1000 + 2000 x 14/30 = 1933.33; AC = 900 + 1300 (the 20 April entry is later).
+    assert inputs.data_date == D(2026, 4, 14)
     assert inputs.budget_at_completion == 3000.0
-    assert inputs.planned_percent_complete == pytest.approx(2 / 3)
+    assert inputs.planned_percent_complete == pytest.approx((1000 + 2000 * 14 / 30) / 3000)
     assert (inputs.actual_percent_complete, inputs.actual_cost, inputs.progress_reported) == (0.6, 2200.0, True)
+    assert (inputs.planned_cost_today, inputs.actual_cost_today) == (pytest.approx(2000), 2200.0)  # projection
 
     ev = inputs.summary()
-    assert ev.planned_value == pytest.approx(2000)
+    assert ev.planned_value == pytest.approx(1000 + 2000 * 14 / 30)
     assert ev.earned_value == pytest.approx(1800)
     assert ev.cost_variance == pytest.approx(-400)
-    assert ev.schedule_variance == pytest.approx(-200)
-    assert ev.spi == pytest.approx(0.9)
+    assert ev.schedule_variance == pytest.approx(1800 - (1000 + 2000 * 14 / 30))
+    assert ev.spi == pytest.approx(1800 / (1000 + 2000 * 14 / 30))
     assert ev.cpi == pytest.approx(1800 / 2200)
     assert ev.eac_typical == pytest.approx(3000 * 2200 / 1800)
     assert ev.eac_atypical == pytest.approx(3400)
@@ -70,6 +73,7 @@ def test_earned_value_inputs_without_any_data(project):
     inputs = adapters.earned_value_inputs(project, D(2026, 4, 15))
     assert inputs == adapters.EarnedValueInputs(
         as_of=D(2026, 4, 15),
+        data_date=D(2026, 4, 15),  # no progress reported: nothing earned as of the computation day
         budget=(),
         costs=(),
         budget_at_completion=0.0,

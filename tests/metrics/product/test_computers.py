@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,6 +32,13 @@ def event(user: str, name: str, month: int, day: int, hour: int = 12) -> dict:
 @pytest.fixture
 def product(project, people):
     return services.product_create(actor=people["product"], project=project, name="Fraud scorer")
+
+
+def configure(product, people, steps=("login", "purchase"), window=30, core=()):
+    services.product_funnel_update(
+        actor=people["pm"], product=product, funnel_steps=list(steps), funnel_window_days=window,
+        core_events=list(core),
+    )  # fmt: skip
 
 
 def values_of(product) -> dict:
@@ -86,6 +94,7 @@ def test_rolling_window_counts_users_active_before_the_series():
 
 
 def test_churn_feature_usage_and_empty_months(product, people):
+    configure(product, people, core=("score", "login"))
     services.product_events_add(
         actor=people["pm"],
         product=product,
@@ -119,7 +128,15 @@ def test_churn_feature_usage_and_empty_months(product, people):
     score = next(f for f in usage.detail["features"] if f["name"] == "score")
     # March: 3 active users, 2 scored (u1 twice, u3 once).
     assert score["points"] == [
-        {"month": "2026-03-01", "usage": 2 / 3, "depth": 1.5, "adopters": 2, "eligible": 3, "events": 3}
+        {
+            "month": "2026-03-01",
+            "usage": 2 / 3,
+            "depth": 1.5,
+            "adopters": 2,
+            "eligible": 3,
+            "events": 3,
+            "partial": False,
+        }
     ]
     login = next(f for f in usage.detail["features"] if f["name"] == "login")
     assert [(p["month"], p["usage"]) for p in login["points"]] == [
@@ -159,27 +176,40 @@ def test_one_customer_with_zero_churn_shows_the_historical_clv(product, people):
     assert [(p["value"], p.get("spend"), p.get("new_customers")) for p in cac] == [(25.0, 25.0, 1), (None, 0.0, 0)]
     assert monthly(values["clv_cac"]) == {"2026-03-01": 2.0, "2026-04-01": None}
     assert values["clv_cac"].detail["target"] == 3.0
-    # Conversion: c1 entered on 1 March and ordered on 3 March, inside the 30-day window.
+    # No funnel is configured: no conversion rate (orders are not a funnel step; see test_funnel.py).
     conversion = values["conversion_rate"]
-    assert monthly(conversion) == {"2026-03-01": 1.0, "2026-04-01": None}
-    assert conversion.detail["monthly"][0]["entered"] == 1
+    assert (conversion.value, conversion.detail["steps"]) == (None, [])
+    assert monthly(conversion) == {"2026-03-01": None, "2026-04-01": None}
 
 
-def test_clv_from_the_formula_when_users_churn(product, people):
+def test_clv_from_the_formula_with_the_churn_of_paying_customers(product, people):
+    """Revenue and churn of one population, paying customers; the churn of all active users plays no part."""
     pm = people["pm"]
+    users = ("c1", "c2", "u3", "u4")
     services.product_events_add(
         actor=pm,
         product=product,
-        events=[event("c1", "login", 3, 1), event("c2", "login", 3, 1), event("c1", "login", 4, 1)],
+        events=[event(u, "login", 3, 1) for u in users] + [event(u, "login", 4, 1) for u in ("c1", "c2", "u3")],
     )
-    for external_id in ("c1", "c2"):
-        customer = services.customer_add(actor=pm, product=product, external_id=external_id, acquired_on=D(2026, 3, 1))
-        services.order_add(actor=pm, customer=customer, placed_at=at(4, 2), revenue="100", gross_margin="0.5")
-    clv = values_of(product)["clv"].detail["monthly"][1]
-    # April: churn 1/2; ARPU 100; margin 0.5 -> 100 x 0.5 / 0.5 = 100.
-    assert (clv["value"], clv["basis"], clv["churn"]) == (100.0, "formula", 0.5)
+    customers = {
+        c: services.customer_add(actor=pm, product=product, external_id=c, acquired_on=D(2026, 3, 1))
+        for c in ("c1", "c2")
+    }
+    services.order_add(actor=pm, customer=customers["c1"], placed_at=at(3, 2), revenue="100", gross_margin="0.5")
+    services.order_add(actor=pm, customer=customers["c2"], placed_at=at(3, 2), revenue="50", gross_margin="0.5")
+    services.order_add(actor=pm, customer=customers["c1"], placed_at=at(4, 2), revenue="200", gross_margin="0.5")
+    values = values_of(product)
+    clv = values["clv"].detail["monthly"][1]
+    # April: users churn 1/4 (u4 left), but customers churn 1/2 (c1, c2 ordered in March, only c1 in April).
+    # Revenue per paying customer 200 / 1; margin 0.5 -> 200 x 0.5 / 0.5 = 200 (not 200 x 0.5 / 0.25 = 400).
+    assert monthly(values["user_churn"])["2026-04-01"] == 0.25
+    assert (clv["value"], clv["basis"], clv["churn"], clv["arpu"]) == (200.0, "formula", 0.5, 200.0)
+    assert (clv["previous_customers"], clv["churned_customers"], clv["paying_customers"]) == (2, 1, 1)
+    assert values["clv"].detail["population"] == "paying customers"
+    assert (values["clv"].value, values["clv"].detail["headline_month"]) == (200.0, "2026-04-01")
 
 
+@time_machine.travel(datetime.datetime(2026, 5, 5, 12, tzinfo=UTC), tick=False)
 def test_surveys_per_month(product, people):
     pm = people["pm"]
     for kind, month, scores in [("nps", 3, [10, 9, 8, 3]), ("nps", 5, [0]), ("csat", 3, [5, 4, 2])]:
@@ -188,7 +218,7 @@ def test_surveys_per_month(product, people):
     values = values_of(product)
     assert monthly(values["nps"]) == {"2026-03-01": 25.0, "2026-04-01": None, "2026-05-01": -100.0}
     assert values["nps"].detail["monthly"][0]["responses"] == 4
-    # May is in progress (the span ends on 5 May): the headline is March, the latest complete month with a value.
+    # May is in progress (today is 5 May): the headline is March, the latest complete month with a value.
     assert (values["nps"].value, values["nps"].detail["headline_month"]) == (25.0, "2026-03-01")
     assert values["csat"].value == pytest.approx(200 / 3)
 
@@ -223,6 +253,7 @@ def test_scope_compute_upserts_and_a_deleted_product_loses_its_snapshots(product
 @pytest.mark.parametrize("batches", [1, 10])
 def test_compute_runs_a_fixed_number_of_queries(product, people, batches, django_assert_num_queries):
     pm = people["pm"]
+    configure(product, people, steps=("feature0", "feature1"), core=("feature0", "feature2"))
     for batch in range(batches):
         services.product_events_add(
             actor=pm,
@@ -238,4 +269,5 @@ def test_compute_runs_a_fixed_number_of_queries(product, people, batches, django
         )  # fmt: skip
     with CaptureQueriesContext(connection) as queries:
         product_compute(product.pk)
-    assert len(queries) == 8
+    # The product, user-days, core events, funnel entries, funnel steps, orders, new customers, spend, surveys.
+    assert len(queries) == 9

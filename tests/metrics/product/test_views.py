@@ -193,7 +193,7 @@ def test_dashboard_shows_every_metric_with_csv_and_how_computed(client, people, 
     assert lines[1] == "2026-03-01,-100.0,3,False"  # scores 0, 1 and 2: every answer a detractor
     assert client.get(urls(product)["dashboard"] + "?csv=nope").status_code == 404
     weekly = client.get(urls(product)["dashboard"] + "?grain=weekly&csv=active-users").content.decode().splitlines()
-    assert weekly[0] == "period,dau,wau,mau"
+    assert weekly[0] == "period,dau,wau,mau,partial"
 
 
 def test_empty_states_say_what_is_missing_and_link_to_its_form(client, people, product):
@@ -242,7 +242,7 @@ def test_project_fragment_shows_headlines_and_dau_of_each_product(client, people
     assert f'<div hidden id="chart-product-{product.pk}-active-users-figure">' in html and "<script" not in html
     assert f'href="{urls(product)["fragment"]}?csv=product-{product.pk}-active-users"' in html
     csv = client.get(urls(product)["fragment"] + f"?csv=product-{product.pk}-active-users")
-    assert csv.content.decode().splitlines()[0] == "period,dau,wau,mau"
+    assert csv.content.decode().splitlines()[0] == "period,dau,wau,mau,partial"
 
 
 def _queries(client, url: str) -> int:

@@ -83,7 +83,7 @@ def test_the_dashboard_draws_every_chart_from_snapshots(client, team, history, p
     assert "Ideal line fixed at the initial commitment (8 points)" in page
     kpis = page[page.index('data-testid="team-kpis"') :]
     assert '<div class="fs-4 fw-semibold">5.0</div>' in kpis  # velocity: A (5) done in the one closed sprint
-    assert "Sprint 1 · fair" in kpis  # say/do 5 of 8 = 62.5 %
+    assert "Say/do · Sprint 1" in kpis and "last closed sprint · fair" in kpis  # say/do 5 of 8 = 62.5 %
     assert 'data-empty-chart="forecast"' in page  # fewer than 10 sprints: says why
     assert "Needs at least 10 closed sprints; the team has 1." in page
     assert "Plan a sprint" not in page  # a reader sees no write action
