@@ -165,6 +165,7 @@ SPECTACULAR_SETTINGS = {
         "RaciRoleEnum": "lifecycle.choices.RaciRole",
         "PortfolioRoleEnum": "portfolio.choices.Role",
         "GateRuleKindEnum": "metrics.evidence.choices.GateRuleKind",
+        "RagEnum": "lifecycle.choices.RAG",
     },
 }
 

@@ -22,6 +22,9 @@ def moment(month: int, day: int) -> datetime.datetime:
 def test_product_dashboard_and_project_section_draw_their_charts(login, project, people):  # noqa: F811
     pm = people["pm"]
     product = services.product_create(actor=pm, project=project, name="Fraud scorer")
+    services.product_funnel_update(
+        actor=pm, product=product, funnel_steps=["login", "score"], funnel_window_days=30, core_events=["score"]
+    )
     events = [
         {"user_id": f"c{i % 6}", "name": ("login", "score")[i % 2], "at": moment(9 + i % 2, 1 + i % 28)}
         for i in range(120)
