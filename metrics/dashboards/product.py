@@ -191,12 +191,13 @@ def feature_usage_chart(snapshots: Snapshots, links: EntryLinks) -> Chart:
     rows: list[Sequence[Any]] = []
     for feature in features:
         points = feature["points"]
-        colours = [COLOURS["partial"] if p.get("partial") else None for p in points]
+        # Each feature keeps its own colour; a month in progress is drawn as an open marker.
+        symbols = ["circle-open" if p.get("partial") else "circle" for p in points]
         figure.add_trace(
             go.Scatter(
                 x=[p["month"] for p in points], y=[p["usage"] for p in points], name=feature["name"],
                 mode="lines+markers", customdata=[[p["depth"]] for p in points],
-                marker={"color": colours} if any(colours) else None,
+                marker={"symbol": symbols},
                 hovertemplate="%{y:.0%} of active users; %{customdata[0]:.1f} events per adopter",
             )
         )  # fmt: skip
