@@ -1,7 +1,53 @@
+import os
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from portfolio.choices import Role
 from tests.factories import PortfolioFactory, make_project, member
+
+# Set to a number of days to run the whole session with the clock that far ahead (`make test-clock`):
+# a test that depends on "today" without pinning it fails there instead of on some later date.
+CLOCK_SHIFT_ENV = "STAGEGATE_TEST_CLOCK_SHIFT_DAYS"
+
+
+def _clock_shift_days() -> int:
+    raw = os.environ.get(CLOCK_SHIFT_ENV, "").strip()
+    if not raw:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise pytest.UsageError(f"{CLOCK_SHIFT_ENV} must be a whole number of days, not {raw!r}") from None
+
+
+def pytest_configure(config):
+    """Start the shifted clock before collection, so module-level dates see it too; it keeps ticking.
+
+    Tests that pin their own date with time_machine still get exactly that date: travels nest. Processes
+    outside this one (Chromium, the Celery worker, `mlflow server`) keep the real clock: the shifted run
+    selects the `clock` marker, which modules needing them do not carry.
+    """
+    days = _clock_shift_days()
+    if days:
+        traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        traveller.start()
+        config._stagegate_clock_shift = (days, traveller)
+
+
+def pytest_unconfigure(config):
+    shift = getattr(config, "_stagegate_clock_shift", None)
+    if shift:
+        shift[1].stop()
+        del config._stagegate_clock_shift
+
+
+def pytest_report_header(config):
+    shift = getattr(config, "_stagegate_clock_shift", None)
+    if shift:
+        return f"clock shifted {shift[0]:+d} days ({CLOCK_SHIFT_ENV}): today is {datetime.now(UTC):%Y-%m-%d} UTC"
+    return None
 
 
 @pytest.fixture(autouse=True)
