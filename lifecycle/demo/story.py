@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lifecycle import services
 from lifecycle.catalog import phase_definition
-from lifecycle.choices import RAG, GateDecision, NoGoOutcome, Phase, ProjectState, RaciRole
+from lifecycle.choices import GateDecision, NoGoOutcome, Phase, ProjectState, RaciRole
 from lifecycle.demo import content
 from lifecycle.demo.clock import DemoClock
 from lifecycle.demo.organization import Organization
@@ -124,12 +124,6 @@ class ProjectStory:
         project.refresh_from_db()
         self.clock.set_date(self.today - datetime.timedelta(days=4))
         self._work_in_progress(project)
-        self.clock.set_date(self.today - datetime.timedelta(days=1))
-        if self.spec.rag != RAG.GREEN:
-            reason = "Behind schedule on data access." if self.spec.rag == RAG.YELLOW else "Blocked; escalated."
-            services.project_update(
-                actor=self.owner, project=project, changes={"overall_rag": self.spec.rag}, reason=reason
-            )
         return project
 
     def _create(self, ideation: datetime.date) -> Project:

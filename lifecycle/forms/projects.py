@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from lifecycle.choices import RAG, RiskTier
+from lifecycle.choices import RiskTier
 from lifecycle.models import Project
 from lifecycle.services.projects import EDITABLE_FIELDS
 from portal.forms import BootstrapForm, DateInput, PersonChoiceField
@@ -79,7 +79,6 @@ class ProjectCreateForm(ProjectFieldsForm):
 
 
 class ProjectEditForm(ProjectFieldsForm):
-    overall_rag = forms.ChoiceField(choices=RAG.choices, label="Overall RAG")
     reason = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the history."
     )

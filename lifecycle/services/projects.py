@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from lifecycle import hooks
 from lifecycle.catalog import PHASES
-from lifecycle.choices import RAG, Phase, ProjectState, RaciRole, RiskTier
+from lifecycle.choices import Phase, ProjectState, RaciRole, RiskTier
 from lifecycle.models import Activity, Charter, CharterVersion, PhaseTransition, Project, RaciAssignment
 from lifecycle.services.audit import audit_write, changed_fields, json_safe
 from lifecycle.services.charter import charter_snapshot
@@ -27,7 +27,6 @@ EDITABLE_FIELDS = (
     "ideation_date",
     "start_date",
     "target_end_date",
-    "overall_rag",
 )
 
 
@@ -70,7 +69,7 @@ def _check_people(portfolio_id: int, owner: User, sponsor: User) -> None:
         raise ValidationFailed("The owner or sponsor cannot take that role here.", details=errors)
 
 
-def _check_values(*, code: str, name: str, risk_tier: str, overall_rag: str) -> None:
+def _check_values(*, code: str, name: str, risk_tier: str) -> None:
     errors: dict[str, str] = {}
     if not code:
         errors["code"] = "Required."
@@ -82,8 +81,6 @@ def _check_values(*, code: str, name: str, risk_tier: str, overall_rag: str) -> 
         errors["name"] = "Too long."
     if risk_tier not in RiskTier.values:
         errors["risk_tier"] = f"One of {', '.join(RiskTier.values)}."
-    if overall_rag not in RAG.values:
-        errors["overall_rag"] = f"One of {', '.join(RAG.values)}."
     if errors:
         raise ValidationFailed("Some project fields are invalid.", details=errors)
 
@@ -167,7 +164,7 @@ def project_create(
         raise NotAllowed("Only the portfolio's program or project managers can create projects in it.")
     code = code.strip().upper()
     name = name.strip()
-    _check_values(code=code, name=name, risk_tier=risk_tier, overall_rag=RAG.GREEN)
+    _check_values(code=code, name=name, risk_tier=risk_tier)
     if Project.objects.filter(code=code).exists():
         raise ValidationFailed(f"The code {code} is already taken.", details={"code": "Already taken."})
     _check_people(portfolio.pk, owner, sponsor)
@@ -188,7 +185,7 @@ def project_create(
                 target_end_date=target_end_date,
                 phase=Phase.CHARTER,
                 state=ProjectState.ACTIVE,
-                overall_rag=RAG.GREEN,
+                # The RAG stays "not assessed" until the metrics computer finds inputs behind it.
             )
     except IntegrityError as exc:  # a concurrent create took the code between check and insert
         raise ValidationFailed(f"The code {code} is already taken.", details={"code": "Already taken."}) from exc
@@ -215,7 +212,7 @@ def project_update(*, actor: User, project: Project, changes: dict[str, Any], re
     for field, value in changes.items():
         setattr(project, field, value)
     project.name = (project.name or "").strip()
-    _check_values(code=project.code, name=project.name, risk_tier=project.risk_tier, overall_rag=project.overall_rag)
+    _check_values(code=project.code, name=project.name, risk_tier=project.risk_tier)
     _check_people(project.portfolio_id, project.owner, project.sponsor)
     _check_dates(project.ideation_date, project.start_date, project.target_end_date)
     after = project_snapshot(project)

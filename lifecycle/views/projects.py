@@ -102,10 +102,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ProjectEditForm(request.POST, project=project)
         if form.is_valid():
             try:
-                # The overall RAG is computed (the form only carries it back): never an edit of the project.
-                changes = {name: value for name, value in form.changes().items() if name != "overall_rag"}
                 services.project_update(
-                    actor=request.user, project=project, changes=changes, reason=form.cleaned_data["reason"]
+                    actor=request.user, project=project, changes=form.changes(), reason=form.cleaned_data["reason"]
                 )
             except DomainError as error:
                 add_domain_error(form, error)

@@ -14,12 +14,13 @@ from django.urls import reverse
 
 from metrics.charts import BASE_LAYOUT, Chart, Table
 from metrics.formulas.registry import METRICS, MetricSpec
+from portal.formats import money_text
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    """A chart's CSV table from any rows (tuples, lists)."""
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], units: Mapping[str, str] | None = None) -> Table:
+    """A chart's CSV table from any rows (tuples, lists); ``units`` for columns ``COLUMN_UNITS`` does not name."""
     listed: list[Sequence[Any]] = list(rows)
-    return Table(columns=columns, rows=listed)
+    return Table(columns=columns, rows=listed, units=dict(units or {}))
 
 
 def specs_for(keys: tuple[str, ...]) -> list[MetricSpec]:
@@ -66,12 +67,8 @@ class Kpi:
 
 
 def money(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:,.1f}{suffix}"
-    return f"{value:,.0f}"
+    """An amount with the installation currency ("1.2M EUR"), ``portal.formats.money_text``."""
+    return money_text(value)
 
 
 def ratio_text(value: float | None) -> str:

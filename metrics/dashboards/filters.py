@@ -18,7 +18,7 @@ from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
 
 #: Filter names the project list understands too (``lifecycle.filters.ProjectFilterSet``): drill-down links
-#: carry them over, with the dashboard's project search as the list's ``q``.
+#: carry them over, with the dashboard's project search as the list's ``q`` and its date range as is.
 LIST_FILTERS = ("portfolio", "business_unit", "strategic_goal", "owner")
 
 
@@ -74,6 +74,9 @@ class PortfolioDashboardFilterSet(django_filters.FilterSet):
         query = {name: str(data[name].pk) for name in LIST_FILTERS if data.get(name)}
         if data.get("project"):
             query["q"] = data["project"].strip()
+        for name in ("date_from", "date_to"):  # the list filters the same range the same way
+            if data.get(name):
+                query[name] = data[name].isoformat()
         return query
 
     def period_bounds(self) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from metrics.formulas.bands import CLV_CAC_TARGET
 from metrics.formulas.calendar import month_end
 from metrics.formulas.product import MIN_CONVERSION_COHORT
 from metrics.product.selectors import TOO_FEW_USERS, Snapshots, computed_at
+from portal.formats import COUNT, MONEY, PERCENT, RATIO, SCORE, money_hover, with_unit
 
 GRAINS = ("daily", "weekly", "monthly")
 COLOURS = {"dau": "#0d6efd", "wau": "#6f42c1", "mau": "#20c997", "partial": "#adb5bd", "bar": "#0d6efd"}
@@ -136,7 +137,8 @@ def active_users_chart(snapshots: Snapshots, links: EntryLinks, grain: str = "da
             "monthly": "Monthly: DAU is the mean of the days; WAU and MAU the month's last day."}[grain]  # fmt: skip
     if any(partial):
         note = " ".join(filter(None, [note, PARTIAL_NOTE]))
-    return Chart(chart_id, title, figure, Table(("period", "dau", "wau", "mau", "partial"), rows), keys,
+    units = dict.fromkeys(("dau", "wau", "mau"), USERS)
+    return Chart(chart_id, title, figure, Table(("period", "dau", "wau", "mau", "partial"), rows, units), keys,
                  computed_at(snapshots), note=note)  # fmt: skip
 
 
@@ -152,7 +154,8 @@ def stickiness_chart(snapshots: Snapshots, links: EntryLinks, grain: str = "dail
     _split_traces(figure, days, [p[1] for p in points], partial, "stickiness", COLOURS["bar"], percent=True)
     figure.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero"}, showlegend=False)
     rows: list[Sequence[Any]] = [[day, value, flag] for (day, value), flag in zip(points, partial, strict=True)]
-    return Chart(chart_id, title, figure, Table(("period", "stickiness", "partial"), rows), keys,
+    table = Table(("period", "stickiness", "partial"), rows, {"stickiness": PERCENT})
+    return Chart(chart_id, title, figure, table, keys,
                  computed_at(snapshots), note=PARTIAL_NOTE if any(partial) else "")  # fmt: skip
 
 
@@ -206,7 +209,8 @@ def feature_usage_chart(snapshots: Snapshots, links: EntryLinks) -> Chart:
     figure.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1.05]})
     columns = ("month", "feature", "usage", "depth", "adopters", "eligible", "events", "partial")
     core = ", ".join(snapshot.detail.get("core_events") or []) if snapshot else ""
-    return Chart(chart_id, title, figure, Table(columns, rows), keys, computed_at(snapshots),
+    units = {"usage": PERCENT, "depth": "events per adopter", "adopters": USERS, "eligible": USERS, "events": COUNT}
+    return Chart(chart_id, title, figure, Table(columns, rows, units), keys, computed_at(snapshots),
                  note=f"Features are the product's core events ({core}); usage = adopters / active users of the "
                       f"month. {PARTIAL_NOTE}")  # fmt: skip
 
@@ -225,6 +229,18 @@ class MonthlySpec:
 
 
 RATE_AXIS = {"tickformat": ".0%", "range": [0, 1.05]}
+USERS = "users"
+#: Units of the monthly charts' CSV columns (the metric's own column and its extra columns).
+MONTHLY_UNITS = {
+    "user_churn": PERCENT, "churned": USERS, "previous_active": USERS,
+    "conversion_rate": PERCENT, "entered": USERS, "converted": USERS,
+    "repurchase_rate": PERCENT, "customers": COUNT, "orders": COUNT,
+    "cac": MONEY, "spend": MONEY, "new_customers": COUNT,
+    "clv": MONEY, "arpu": MONEY, "gross_margin": PERCENT, "churn": PERCENT, "paying_customers": COUNT,
+    "previous_customers": COUNT, "churned_customers": COUNT,
+    "clv_cac": RATIO, "target": RATIO,
+    "nps": SCORE, "csat": SCORE, "responses": COUNT,
+}  # fmt: skip
 
 
 def _events_link(links: EntryLinks) -> tuple[str, str]:
@@ -318,7 +334,11 @@ def _monthly_figure(spec: MonthlySpec, points: list[dict[str, Any]]) -> go.Figur
         )  # fmt: skip
     if spec.key == "clv_cac":
         figure.add_hline(y=CLV_CAC_TARGET, line_dash="dash", line_color="#198754")
-    figure.update_layout(yaxis=spec.axis, xaxis={"type": "category"}, showlegend=False)
+    axis = dict(spec.axis)
+    if MONTHLY_UNITS.get(spec.key) == MONEY:  # amounts: the axis and the hover name the currency
+        axis["title"] = with_unit(axis.get("title", spec.title), MONEY)
+        figure.update_traces(hovertemplate=f"%{{x}}: {money_hover()}<extra></extra>", selector={"name": spec.title})
+    figure.update_layout(yaxis=axis, xaxis={"type": "category"}, showlegend=False)
     return figure
 
 
@@ -337,7 +357,7 @@ def monthly_chart(spec: MonthlySpec, snapshots: Snapshots, links: EntryLinks) ->
     rows: list[Sequence[Any]] = [
         [p["month"], p.get("value"), *(p.get(c) for c in spec.extra_columns), p.get("partial")] for p in points
     ]
-    table = Table(("month", spec.key, *spec.extra_columns, "partial"), rows)
+    table = Table(("month", spec.key, *spec.extra_columns, "partial"), rows, MONTHLY_UNITS)
     rule = "Headline: the latest complete month with a value; grey: partial month."
     note = " ".join(filter(None, [spec_note, rule]))
     return Chart(spec.chart_id, spec.title, _monthly_figure(spec, points), table, keys, computed_at(snapshots),

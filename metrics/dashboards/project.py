@@ -12,13 +12,14 @@ from django.urls import reverse
 
 from lifecycle.choices import Phase
 from lifecycle.models import GateAction, GateReview, Project
-from metrics.charts import RAG_COLOURS
+from metrics.charts import RAG_COLOURS, integer_axis
 from metrics.dashboards.common import DashboardChart, Kpi, days_text, index_tone, money, percent, ratio_text, table
 from metrics.dashboards.portfolio.base import MILESTONE_COLOURS
 from metrics.deployments.models import ModelAlert
 from metrics.deployments.selectors import project_open_alerts
 from metrics.portfolio_inputs import selectors
 from metrics.snapshots.models import MetricSnapshot
+from portal.formats import COUNT, MONEY, PLOTLY_DATE_FORMAT, SCORE, money_hover, with_unit
 
 RAG_ORDER = ["green", "yellow", "red"]
 
@@ -91,23 +92,26 @@ def rag_history_chart(data: ProjectDashboardData) -> DashboardChart:
             line={"color": "#adb5bd", "shape": "hv"},
             marker={"size": 14, "color": [RAG_COLOURS.get(rag, RAG_COLOURS[""]) for rag in rags]},
             text=[snapshot.detail.get("as_of") for snapshot in history],
-            hovertemplate="%{x}: %{y} (report of %{text})<extra></extra>",
+            customdata=[snapshot.detail.get("reported") or "none" for snapshot in history],
+            hovertemplate="%{x}: %{y} (report of %{text}; the PM reported %{customdata})<extra></extra>",
         )
     )
     figure.update_layout(
         xaxis={"type": "category"}, yaxis={"type": "category", "categoryorder": "array", "categoryarray": RAG_ORDER}
     )
     rows = [
-        (s.period, s.detail.get("as_of"), s.detail.get("rag"), s.detail.get("schedule"), s.detail.get("cost"),
-         s.detail.get("risk"), s.detail.get("issues"), s.detail.get("overridden"))
+        (s.period, s.detail.get("as_of"), s.detail.get("rag"), s.detail.get("reported"), s.detail.get("schedule"),
+         s.detail.get("cost"), s.detail.get("risk"), s.detail.get("issues"), s.detail.get("overridden"))
         for s in history
     ]  # fmt: skip
     return _chart(
         data,
         id="rag-history",
-        title="Status history (last report of each month)",
+        title="RAG history (worst dimension of each month's last report; this month: today's)",
         figure=figure,
-        table=table(("month", "as_of", "overall", "schedule", "cost", "risk", "issues", "overridden"), rows=rows),
+        table=table(
+            ("month", "as_of", "overall", "reported", "schedule", "cost", "risk", "issues", "overridden"), rows=rows
+        ),
         metric_keys=("overall_rag",),
         empty_message="No status report yet: submit one from the project's inputs.",
     )
@@ -134,7 +138,11 @@ def cost_chart(data: ProjectDashboardData) -> DashboardChart:
             )
         )
     figure = go.Figure(traces)
-    figure.update_layout(yaxis_title="Cumulative cost", xaxis={"type": "date"})
+    figure.update_traces(hovertemplate=f"%{{x}}: {money_hover()}<extra>%{{fullData.name}}</extra>")
+    figure.update_layout(
+        yaxis={"title": with_unit("Cumulative cost", MONEY), "tickformat": ",.3~s", "rangemode": "tozero"},
+        xaxis={"type": "date", "tickformat": PLOTLY_DATE_FORMAT},
+    )
     rows = list(zip(days, detail.get("planned", []), detail.get("actual", []), detail.get("earned", []), strict=False))
     return _chart(
         data,
@@ -158,7 +166,12 @@ def issue_chart(data: ProjectDashboardData) -> DashboardChart:
             go.Scatter(name="Open at day end", x=days, y=detail.get("open_at_end", []), mode="lines"),
         ]
     )
-    figure.update_layout(barmode="group", xaxis={"type": "date"})
+    counts = [*detail.get("opened", []), *detail.get("closed", []), *detail.get("open_at_end", [])]
+    figure.update_layout(
+        barmode="group",
+        xaxis={"type": "date", "tickformat": PLOTLY_DATE_FORMAT},
+        yaxis=integer_axis("Issues", counts),
+    )
     rows = list(
         zip(days, detail.get("opened", []), detail.get("closed", []), detail.get("open_at_end", []), strict=False)
     )
@@ -167,7 +180,7 @@ def issue_chart(data: ProjectDashboardData) -> DashboardChart:
         id="issues",
         title="Issues opened / closed (last 90 days)",
         figure=figure,
-        table=table(("day", "opened", "closed", "open_at_end"), rows=rows),
+        table=table(("day", "opened", "closed", "open_at_end"), rows=rows, units=dict.fromkeys(ISSUE_COUNTS, COUNT)),
         metric_keys=("issue_load", "issue_health", "issue_daily_series"),
         empty_message="No issues logged.",
     )
@@ -196,6 +209,7 @@ def risk_chart(data: ProjectDashboardData) -> DashboardChart:
         figure=figure,
         table=table(
             ("source", "exposure", "open"),
+            units={"exposure": SCORE, "open": COUNT},
             rows=list(zip(labels, values, counts, strict=True)) if has_data else [],
         ),
         metric_keys=("risk_exposure", "risk_health"),
@@ -203,16 +217,24 @@ def risk_chart(data: ProjectDashboardData) -> DashboardChart:
     )
 
 
+ISSUE_COUNTS = ("opened", "closed", "open_at_end")
+
+
 def benefit_chart(data: ProjectDashboardData) -> DashboardChart:
     benefits = [item for item in data.detail("benefit_realization_rollup").get("benefits", []) if item.get("planned")]
     names = [item["name"] for item in benefits]
+    hover = f"%{{x}}: {money_hover()}<extra>%{{fullData.name}}</extra>"
     figure = go.Figure(
         [
-            go.Bar(name="Planned to date", x=names, y=[item["planned"] for item in benefits]),
-            go.Bar(name="Realized to date", x=names, y=[item["realized"] for item in benefits]),
+            go.Bar(name="Planned to date", x=names, y=[item["planned"] for item in benefits], hovertemplate=hover),
+            go.Bar(name="Realized to date", x=names, y=[item["realized"] for item in benefits], hovertemplate=hover),
         ]
     )
-    figure.update_layout(barmode="group", xaxis={"type": "category"})
+    figure.update_layout(
+        barmode="group",
+        xaxis={"type": "category"},
+        yaxis={"title": with_unit("Benefit to date", MONEY), "tickformat": ",.3~s", "rangemode": "tozero"},
+    )
     rows = [(item["name"], item["planned"], item["realized"], item["realization"]) for item in benefits]
     return _chart(
         data,
@@ -241,7 +263,7 @@ def milestone_chart(data: ProjectDashboardData) -> DashboardChart:
             hovertemplate="%{y}: due %{x} (%{text})<extra></extra>",
         )
     )
-    figure.update_layout(xaxis={"type": "date"}, yaxis={"type": "category"})
+    figure.update_layout(xaxis={"type": "date", "tickformat": PLOTLY_DATE_FORMAT}, yaxis={"type": "category"})
     slip = data.detail("schedule_slip")
     if slip.get("baseline_end"):
         figure.add_vline(x=slip["baseline_end"], line_dash="dot", line_color="#6c757d")
@@ -280,7 +302,7 @@ def phase_chart(data: ProjectDashboardData) -> DashboardChart:
             marker_color="#0d6efd",
         )
     )
-    figure.update_layout(yaxis_title="Days")
+    figure.update_layout(yaxis={"title": "Days in phase (days)", "rangemode": "tozero"})
     return _chart(
         data,
         id="phase-durations",

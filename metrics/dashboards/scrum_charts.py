@@ -28,6 +28,7 @@ from metrics.dashboards.scrum_figures import (
 from metrics.formulas.registry import METRICS, MetricSpec
 from metrics.scrum.models import Sprint, Team
 from metrics.snapshots.models import MetricSnapshot
+from portal.formats import COUNT, PERCENT, POINTS, RATIO
 
 #: Figures the scrum dashboard shows that the registry does not describe.
 SCRUM_SPECS: dict[str, MetricSpec] = {
@@ -55,7 +56,8 @@ class ScrumChart(Chart):
 
 def _sprint_days_table(detail: dict[str, Any]) -> Table:
     columns = ("day", "working_day", "scope", "completed", "remaining", "ideal", "scope_change")
-    return Table(columns=columns, rows=[[row[c] for c in columns] for row in detail["days"]])
+    units = dict.fromkeys(("scope", "completed", "remaining", "ideal", "scope_change"), POINTS)
+    return Table(columns=columns, rows=[[row[c] for c in columns] for row in detail["days"]], units=units)
 
 
 def _drill(team: Team, sprint_id: int) -> str:
@@ -120,6 +122,7 @@ def velocity_chart(data: TeamSnapshots, links: EmptyLinks, prefix: str = "") -> 
         figure=velocity_figure(series, [_drill(data.team, r["sprint"]) for r in series]) if series else None,
         table=Table(
             columns=("sprint", "committed", "completed", "rolling_velocity"),
+            units=dict.fromkeys(("committed", "completed", "rolling_velocity"), POINTS),
             rows=[[r["name"], r["commitment"], r["completed"], r["rolling"]] for r in series],
         ),
         metric_keys=("commitment", "completed", "velocity", "rolling_velocity"),
@@ -149,7 +152,9 @@ def say_do_chart(data: TeamSnapshots, links: EmptyLinks) -> ScrumChart:
         id="say-do",
         title="Estimation accuracy (say/do)",
         figure=say_do_figure(points) if points else None,
-        table=Table(columns=("sprint", "say_do", "band"), rows=[[n, v, b] for n, v, b, _ in points]),
+        table=Table(
+            columns=("sprint", "say_do", "band"), rows=[[n, v, b] for n, v, b, _ in points], units={"say_do": PERCENT}
+        ),
         metric_keys=("say_do", "say_do_band"),
         computed_at=_computed_at(*(r for _, r in rows)),
         empty_message="No started sprint with a commitment yet." + _not_computed(data),
@@ -168,7 +173,9 @@ def consistency_chart(data: TeamSnapshots, links: EmptyLinks) -> ScrumChart:
         if series
         else None,
         table=Table(
-            columns=("sprint", "coefficient_of_variation"), rows=[[r["name"], r["consistency"]] for r in series]
+            columns=("sprint", "coefficient_of_variation"),
+            rows=[[r["name"], r["consistency"]] for r in series],
+            units={"coefficient_of_variation": RATIO},
         ),
         metric_keys=("velocity_consistency",),
         computed_at=_computed_at(current),
@@ -202,6 +209,7 @@ def defects_chart(data: TeamSnapshots, links: EmptyLinks) -> ScrumChart:
         else None,
         table=Table(
             columns=("sprint", "escaped", "logged"),
+            units={"escaped": COUNT, "logged": COUNT},
             rows=[[s.name, escaped.get(s.pk), logged.get(s.pk)] for s in sprints],
         ),
         metric_keys=("escaped_defects", "escape_rate", "logged_defects", "open_defects"),
@@ -237,6 +245,7 @@ def retro_chart(data: TeamSnapshots, links: EmptyLinks) -> ScrumChart:
         else None,
         table=Table(
             columns=("sprint", "raised", "closed", "closed_by_next_retro", "process_refinement"),
+            units={"raised": COUNT, "closed": COUNT, "closed_by_next_retro": COUNT, "process_refinement": PERCENT},
             rows=[
                 [s.name, r.detail["raised"], r.detail["closed"], r.detail["closed_by_next_retro"], r.value]
                 for s, r in rows
@@ -259,6 +268,7 @@ def mood_chart(data: TeamSnapshots, links: EmptyLinks) -> ScrumChart:
         figure=mood_figure([s.name for s, _ in rows], [r.value for _, r in rows], distributions) if rows else None,
         table=Table(
             columns=("sprint", "average", "votes", "1", "2", "3", "4", "5"),
+            units={"average": "mood 1-5", "votes": COUNT, **dict.fromkeys("12345", COUNT)},
             rows=[
                 [s.name, r.value, r.detail["responses"], *(d.get(k, 0) for k in "12345")]
                 for (s, r), d in zip(rows, distributions, strict=True)
@@ -282,6 +292,7 @@ def forecast_chart(data: TeamSnapshots, links: EmptyLinks) -> ScrumChart:
         figure=forecast_figure(row.detail) if ready and row else None,
         table=Table(
             columns=("confidence", "sprints", "date"),
+            units={"sprints": COUNT},
             rows=[[lvl.upper(), row.detail.get(f"{lvl}_sprints"), row.detail.get(f"{lvl}_date")] for lvl in levels]
             if ready and row
             else [],

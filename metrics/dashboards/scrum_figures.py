@@ -8,7 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from metrics.charts import RAG_COLOURS
+from metrics.charts import RAG_COLOURS, integer_axis
 from metrics.formulas.bands import SAY_DO_BANDS
 
 SAY_DO_COLOURS = {
@@ -126,11 +126,11 @@ def line_figure(x: list[str], y: list[float | None], name: str, axis: str, colou
 
 
 def grouped_bars(x: list[str], bars: list[tuple[str, list[float | None], str]], axis: str) -> go.Figure:
+    """Bars of counts (defects, retrospective actions): whole-number ticks only."""
     figure = go.Figure()
     for name, values, colour in bars:
         figure.add_bar(x=x, y=values, name=name, marker_color=colour)
-    figure.update_layout(barmode="group")
-    figure.update_yaxes(title_text=axis, rangemode="tozero")
+    figure.update_layout(barmode="group", yaxis=integer_axis(axis, [v for _, values, _ in bars for v in values]))
     return figure
 
 
@@ -142,7 +142,7 @@ def mood_figure(x: list[str], averages: list[float | None], distributions: list[
     figure.add_scatter(x=x, y=averages, name="Average", mode="lines+markers", yaxis="y2", line={"color": "#212529"})
     figure.update_layout(
         barmode="stack",
-        yaxis={"title": {"text": "votes"}, "rangemode": "tozero"},
+        yaxis=integer_axis("votes", [sum(d.values()) for d in distributions]),
         yaxis2={"title": {"text": "average (1-5)"}, "overlaying": "y", "side": "right", "range": [1, 5]},
     )
     return figure

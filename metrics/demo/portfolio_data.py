@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 
 from lifecycle.choices import RAG, Phase, ProjectState
+from lifecycle.demo.projects import PROJECTS
 from lifecycle.models import PhaseTransition, Project, SuccessMetric
 from metrics.portfolio_inputs.choices import CostCategory, IssueSeverity
 from metrics.portfolio_inputs.models import StatusReport
@@ -55,6 +56,10 @@ def _end_of_story(project: Project, today: datetime.date) -> datetime.date:
     return today
 
 
+# How each demo project is meant to fare: its costs and progress are drawn so that the computed RAG follows.
+INTENDED_HEALTH = {spec.code: spec.rag for spec in PROJECTS}
+
+
 def _rag_for(share_late: float, final: str, is_last: bool) -> str:
     if is_last:
         return final
@@ -75,7 +80,8 @@ def project_inputs_seed(project: Project, rng: random.Random, today: datetime.da
     per_month = (bac / len(months)).quantize(Decimal("1"))
     for month in months:
         inputs.budget_set(actor=owner, project=project, period_start=month, amount=per_month)
-    overrun = {RAG.GREEN: rng.uniform(0.85, 1.05), RAG.YELLOW: 1.12, RAG.RED: 1.3}[project.overall_rag or RAG.GREEN]
+    intended = INTENDED_HEALTH.get(project.code, RAG.GREEN)
+    overrun = {RAG.GREEN: rng.uniform(0.85, 1.05), RAG.YELLOW: 1.12, RAG.RED: 1.3}[intended]
     for month in _months(start, story_end):
         day = min(month + datetime.timedelta(days=27), story_end)
         labour = per_month * Decimal(str(round(overrun * rng.uniform(0.6, 0.75), 3)))
@@ -98,8 +104,8 @@ def project_inputs_seed(project: Project, rng: random.Random, today: datetime.da
         )
 
     planned_days = max(1, (end_plan - start).days)
-    pace = {RAG.GREEN: rng.uniform(0.95, 1.1), RAG.YELLOW: 0.85, RAG.RED: 0.7}[project.overall_rag or RAG.GREEN]
-    final = project.overall_rag or RAG.GREEN
+    pace = {RAG.GREEN: rng.uniform(0.95, 1.1), RAG.YELLOW: 0.85, RAG.RED: 0.7}[intended]
+    final = intended
     reports = []
     day = start + datetime.timedelta(days=14)
     while day <= story_end - datetime.timedelta(days=2):

@@ -60,9 +60,10 @@ def overall_rag(
 
 
 def status_count(rags: Iterable[Rag | str | None]) -> dict[str, int]:
-    """Projects grouped by overall RAG: {"green": n, "yellow": n, "red": n, "unknown": n} (all keys present)."""
-    counts = Counter("unknown" if rag is None else Rag(rag).value for rag in rags)
-    return {key: counts.get(key, 0) for key in ("green", "yellow", "red", "unknown")}
+    """Projects grouped by overall RAG: {"green": n, "yellow": n, "red": n, "not_assessed": n} (all keys present;
+    ``None`` is a project not assessed, the one name that state has everywhere)."""
+    counts = Counter("not_assessed" if rag is None else Rag(rag).value for rag in rags)
+    return {key: counts.get(key, 0) for key in ("green", "yellow", "red", "not_assessed")}
 
 
 def projects_by_phase(phases: Iterable[str], order: Sequence[str] = ()) -> dict[str, int]:

@@ -24,6 +24,7 @@ from metrics.formulas.bands import (
     UTILIZATION_LIMIT,
     VELOCITY_WINDOW,
 )
+from portal.formats import MONEY, currency
 
 FORMULA_MODULES = (portfolio, resources, value, lifecycle, scrum, sprint_charts, forecast, product)
 
@@ -45,6 +46,7 @@ _SPECS: list[MetricSpec] = []
 
 def _add(scope: str, key: str, label: str, unit: str, function: Callable[..., Any], formula: str, inputs: str,
          thresholds: str = "") -> None:  # fmt: skip
+    unit = currency() if unit == MONEY else unit  # amounts are in the installation currency (STAGEGATE_CURRENCY)
     _SPECS.append(MetricSpec(key, label, scope, unit, formula, tuple(inputs.split("; ")), function, thresholds))
 
 
@@ -60,6 +62,11 @@ _DATA_DATE = (
     "cancelled project: its end date, or that report if later)"
 )
 _FINISHED = "a closed or cancelled project costs what it has cost"
+#: When the project's RAGs are "not assessed" (the overall's rule, applied to each dimension as well).
+_UNASSESSED = (
+    "not assessed while nothing stands behind the project's RAGs (no earned value, no status report, no risk or "
+    "issue, open or closed, and no unresolved model alert)"
+)
 
 # fmt: off
 # --- portfolio --------------------------------------------------------------------------------------------
@@ -68,10 +75,13 @@ _add(_P, "status_count", "Projects by status", "count", portfolio.status_count,
 _add(_P, "overall_rag", "Overall health", "RAG", portfolio.overall_rag,
      "Worst of the four computed dimension RAGs (schedule from SPI, cost from CPI, risk from exposure, issues from "
      "weighted open issues; schedule and cost fall back to the PM's report only without earned-value data). "
-     "Not assessed while no input stands behind them (no earned value, status report, risk, issue or alert). "
+     "Not assessed while no input stands behind them (no earned value, status report, risk or issue, open or "
+     "closed, or unresolved model alert). "
      "A manager may override it only with a reason and a last day (at most 180 days ahead): the override shows, "
      "marked, until it expires or is revoked, and every override is kept in the history. The PM's reported RAG "
-     "is shown beside it and flagged when it differs; it never sets the overall",
+     "is shown beside it and flagged when it differs; it never sets the overall. History: each past month shows the "
+     "worst of the four dimension RAGs stated on its last status report, or the override in force at the month's "
+     "end; the current month shows today's value",
      "schedule, cost, risk and issue RAGs (computed); active manager override (RAG, reason, last day); "
      "PM's latest status report (shown beside)", "red > yellow > green > not assessed")
 _add(_P, "projects_by_phase", "Projects by phase", "count", portfolio.projects_by_phase,
@@ -89,9 +99,11 @@ _add(_P, "spi", "Schedule performance index (SPI)", "ratio", portfolio.schedule_
 _add(_P, "cpi", "Cost performance index (CPI)", "ratio", portfolio.cost_performance_index,
      f"CPI = EV / AC, both {_DATA_DATE}; n/a while AC is 0; portfolio: sum of EV / sum of AC, each project at its "
      "own data date", _EV_IN, INDEX_BANDS.describe())
-_add(_P, "schedule_health", "Schedule health", "RAG", portfolio.schedule_health, "SPI = EV / PV, banded", _EV_IN,
+_add(_P, "schedule_health", "Schedule health", "RAG", portfolio.schedule_health,
+     f"SPI = EV / PV, banded; the PM's latest reported schedule RAG while SPI is n/a; {_UNASSESSED}", _EV_IN,
      INDEX_BANDS.describe())
-_add(_P, "cost_health", "Cost health", "RAG", portfolio.cost_health, "CPI = EV / AC, banded", _EV_IN,
+_add(_P, "cost_health", "Cost health", "RAG", portfolio.cost_health,
+     f"CPI = EV / AC, banded; the PM's latest reported cost RAG while CPI is n/a; {_UNASSESSED}", _EV_IN,
      INDEX_BANDS.describe())
 _add(_P, "cost_variance", "Cost variance (CV)", "money", portfolio.cost_variance, "CV = EV - AC", _EV_IN)
 _add(_P, "schedule_variance", "Schedule variance (SV)", "money", portfolio.schedule_variance, "SV = EV - PV", _EV_IN)
@@ -106,9 +118,10 @@ _add(_P, "forecast", "Forecast (EAC, sum of the projects)", "money", portfolio.p
      "Sum over the projects of each project's EAC: BAC / CPI while it runs, AC once closed or cancelled, its BAC "
      "while its EAC is undefined (CPI n/a or 0). Not portfolio BAC / portfolio CPI",
      "each project's BAC and EAC (typical) at its data date")
-_add(_P, "vac", "Variance at completion (VAC)", "money", portfolio.variance_at_completion, "VAC = BAC - EAC", _EV_IN)
+_add(_P, "vac", "Variance at completion (VAC)", "money", portfolio.variance_at_completion,
+     f"VAC = BAC - EAC (typical); {_FINISHED}: VAC = BAC - AC, the budget left unspent", _EV_IN)
 _add(_P, "tcpi", "To-complete performance index (TCPI)", "ratio", portfolio.to_complete_performance_index,
-     "TCPI = (BAC - EV) / (BAC - AC); n/a when AC equals BAC", _EV_IN)
+     f"TCPI = (BAC - EV) / (BAC - AC); n/a when AC equals BAC; {_FINISHED}: n/a, no work remains", _EV_IN)
 _add(_P, "cost_planned", "Cost planned", "money", portfolio.planned_cost_to_date,
      "Budget spread evenly over each period's days, summed up to the date: the data date for the headline (= PV), "
      "each month's end (today in the current month) on the S-curve", "budget per period")
@@ -125,13 +138,14 @@ _add(_P, "risk_exposure", "Risk exposure", "score", portfolio.risk_exposure,
      "risk register (probability 0-1, impact 1-5, state); model alerts (severity, state)",
      RISK_EXPOSURE_BANDS.describe())
 _add(_P, "risk_health", "Risk health", "RAG", portfolio.risk_health,
-     "Risk exposure (open risks and unresolved model alerts), banded", "risk register; model alerts",
+     f"Risk exposure (open risks and unresolved model alerts), banded; {_UNASSESSED}", "risk register; model alerts",
      RISK_EXPOSURE_BANDS.describe())
 _add(_P, "issue_load", "Weighted open issues", "score", portfolio.issue_load,
      "Sum of severity weights over issues open at the end of the day", "issue log (severity, opened, closed)",
      f"weights: {ISSUE_WEIGHTS.describe()}")
-_add(_P, "issue_health", "Issue health", "RAG", portfolio.issue_health, "Weighted open issues, banded",
-     "issue log", f"{ISSUE_LOAD_BANDS.describe()}; weights: {ISSUE_WEIGHTS.describe()}")
+_add(_P, "issue_health", "Issue health", "RAG", portfolio.issue_health,
+     f"Weighted issues open at the end of today, banded; {_UNASSESSED}", "issue log",
+     f"{ISSUE_LOAD_BANDS.describe()}; weights: {ISSUE_WEIGHTS.describe()}")
 _add(_P, "issue_daily_series", "Issues opened / closed", "count", portfolio.issue_daily_series,
      "Per day: issues opened, closed, open at the day's end, weighted open", "issue log")
 _add(_P, "capacity", "Capacity", "hours", resources.capacity_hours, "Capacity = working hours - leave",
@@ -141,11 +155,15 @@ _add(_P, "utilization_planned", "Utilization (planned)", "%", resources.planned_
 _add(_P, "utilization_actual", "Utilization (actual)", "%", resources.actual_utilization,
      "Logged hours / capacity", "time entries; capacity", _UTIL)
 _add(_P, "utilization_forecast", "Utilization (forecast)", "%", resources.forecast_utilization,
-     "(Logged to date + remaining allocation) / capacity", "time entries; allocations; capacity", _UTIL)
+     "(Logged to date + remaining allocation) / capacity, per ISO week; remaining allocation = the week's allocation x "
+     "its working days (Monday to Friday) after today / 5 (all of it for a week ahead, none for a week past)",
+     "time entries; allocations; capacity", _UTIL)
 _add(_P, "over_capacity", "Over capacity", "flag", resources.is_over_capacity, "Utilization above the limit",
      "utilization", _UTIL)
 _add(_P, "resource_utilization", "Resource utilization", "%", resources.resource_utilization,
-     "Planned, actual and forecast utilization of a person for a period, with the over-capacity flag",
+     "Planned, actual and forecast utilization of a person per ISO week, from 8 weeks before the current week to 8 "
+     "after, with the over-capacity flag; n/a at zero capacity (no capacity row counts as 0 hours); time logged on "
+     "a weekend counts in its week. The headline number is the highest of the three over those weeks",
      "working hours; leave; allocations; time entries", _UTIL)
 _add(_P, "benefit_realization", "Benefit realization", "%", value.benefit_realization,
      "Realized benefit to date / planned benefit to date (an unmeasured period counts as 0 realized)",
@@ -170,8 +188,10 @@ _add(_P, "schedule_slip", "Schedule slip", "days", value.schedule_slip_days, "Fo
      "baseline and forecast dates")
 _add(_P, "phase_duration", "Time in phase", "days", lifecycle.phase_durations,
      "Days from entering a phase to its gate decision (moved on, closed, cancelled or put on hold; a resume restarts "
-     "the clock); portfolio: median and 85th percentile over completed phases only, phases in progress shown apart "
-     "with their age (median and oldest)", "lifecycle phase transitions (phase, state, time)")
+     "the clock); a phase entered again adds up; a phase is in progress only while the project is in it and active "
+     "(on hold, closed or cancelled: it counts as completed); portfolio: median and 85th percentile over completed "
+     "phases only, phases in progress shown apart with their age (median and oldest)",
+     "lifecycle phase transitions (phase, state, time)")
 _add(_P, "gate_throughput", "Gate throughput", "%", lifecycle.gate_throughput,
      "Share of decided gate reviews ending in go / conditional go / recycle / no-go; with the median days per "
      "phase over completed phases", "decided gate reviews of the projects; lifecycle phase transitions")
@@ -220,7 +240,10 @@ _add(_S, "delivery_forecast", "Delivery forecast", "date", forecast.delivery_for
 
 # --- product ----------------------------------------------------------------------------------------------
 _EVENTS = "product events (user, event name, time)"
-_DAY = "; headline: the last complete day (today is partial, shown in the series only)"
+_DAY = (
+    "; headline: the last complete day of the data, i.e. the latest day with any product input, at most yesterday "
+    "(today is partial, shown in the series only)"
+)
 _MONTH = "; headline: the latest complete month with a value (the month in progress is partial, in the series only)"
 _add(_D, "dau", "Daily active users", "users", product.daily_active_users,
      "Distinct users with at least one qualifying event that day" + _DAY, _EVENTS)
@@ -245,7 +268,8 @@ _add(_D, "conversion_rate", "Customer conversion rate", "%", product.conversion_
 _add(_D, "repurchase_rate", "Repurchase rate", "%", product.repurchase_rate,
      "Customers with >= 2 orders / customers with >= 1 order in the month" + _MONTH, "customers and orders")
 _add(_D, "cac", "Customer acquisition cost (CAC)", "money", product.customer_acquisition_cost,
-     "Sales and marketing spend / new customers in the month" + _MONTH,
+     "Sales and marketing spend / new customers in the month; a spend row counts wholly in the month its period "
+     "starts, a customer in the month acquired" + _MONTH,
      "marketing spend per channel and period; customers")
 _add(_D, "clv", "Customer lifetime value (CLV)", "money", product.customer_lifetime_value,
      "One population, paying customers: revenue per customer who ordered in the month x gross margin / churn of "

@@ -88,6 +88,8 @@ class ImportResult:
     total: int = 0
     imported: int = 0
     skipped: int = 0
+    left_out: int = 0  # rows the spec does not import by design (e.g. Jira epics), never errors
+    left_out_note: str = ""  # why, for the preview and the API
     committed: bool = False
     errors: list[RowError] = field(default_factory=list)  # row errors
     file_error: str = ""  # the file as a whole is unreadable (encoding, header)
@@ -122,6 +124,10 @@ class ImportSpec:
     def ordered(self, rows: Rows) -> Rows:
         """Rows in the order they must be applied (e.g. oldest first); file order by default."""
         return rows
+
+    def leave_out(self, rows: Rows) -> tuple[Rows, str]:
+        """The rows this kind imports and, when some are left out by design (not errors), why."""
+        return rows, ""
 
     def prepare(self, scope: Any, rows: Rows, inputs: dict[str, Any]) -> Rows:
         """The rows to apply, given the importer's extra ``inputs`` (what the file cannot say, e.g. sprint
@@ -313,12 +319,15 @@ def import_csv(
     result = ImportResult()
     spec.check_scope(actor, scope)
     try:
-        rows = spec.prepare(scope, read_rows(spec, data), inputs or {})
+        read = read_rows(spec, data)
+        kept, result.left_out_note = spec.leave_out(read)
+        result.left_out = len(read) - len(kept)
+        rows = spec.prepare(scope, kept, inputs or {})
     except ValidationFailed as exc:
         result.file_error = str(exc)
         result.missing = list(exc.missing) if isinstance(exc, InputsMissing) else []
         return result
-    result.total = len(rows)
+    result.total = len(rows) + result.left_out
     try:
         with transaction.atomic():
             _apply(spec, actor, scope, rows, result)

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from lifecycle.choices import RAG
 from metrics.portfolio_inputs.choices import RISK_IMPACT_RANGE, CostCategory, IssueSeverity, RiskState
@@ -342,3 +343,9 @@ class RagOverride(models.Model):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.revoked_at is None and day <= self.expires_on
+
+    def was_in_force_on(self, day: datetime.date) -> bool:
+        """In force at the end of ``day`` as things stood then: made by then, not yet revoked, not yet expired
+        (the RAG history replays past overrides)."""
+        made = timezone.localdate(self.created_at) <= day <= self.expires_on
+        return made and (self.revoked_at is None or timezone.localdate(self.revoked_at) > day)

@@ -15,6 +15,7 @@ from metrics.formulas.bands import CLV_CAC_TARGET
 from metrics.product.models import Product
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
+from portal import formats
 
 Snapshots = dict[str, MetricSnapshot]
 
@@ -30,7 +31,7 @@ def product_snapshots(product_ids: Iterable[int]) -> dict[int, Snapshots]:
 
 @dataclass(frozen=True)
 class Headline:
-    """A headline number and the complete period it describes ("DAU · 2 Dec 2026", "User churn · Nov 2026")."""
+    """A headline number and the complete period it describes ("DAU · 2026-12-02", "User churn · 2026-11")."""
 
     key: str
     label: str
@@ -56,11 +57,11 @@ def _number(value: float | None, places: int = 0) -> str:
 
 
 def day_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return formats.date_text(day)
 
 
 def month_label(month: datetime.date) -> str:
-    return f"{month:%b %Y}"
+    return formats.month_text(month)
 
 
 HEADLINES: tuple[tuple[str, str, Callable[[float | None], str]], ...] = (

@@ -3,6 +3,10 @@
 Keys: a formula ``Sprint.key`` (and ``WorkItemChange.sprint``) is the sprint's primary key as a string, so it
 never changes when a sprint is renamed; ``WorkItemChange.item`` is the work item's tracker key (unique per team,
 and every change a sprint's charts read belongs to that sprint's team).
+
+Moments are handed over in the portal's time zone (``settings.TIME_ZONE``): the charts read a change on the day
+``at.date()`` and start on ``started_at.date()``, which must be the local day people name, as in the product
+adapters.
 """
 
 from __future__ import annotations
@@ -46,9 +50,14 @@ def as_formula_sprint(sprint: Sprint) -> formulas.Sprint:
         key=sprint_key(sprint.pk),
         planned_start=sprint.planned_start,
         planned_end=sprint.planned_end,
-        started_at=sprint.started_at,
-        closed_at=sprint.completed_at,
+        started_at=_local(sprint.started_at),
+        closed_at=_local(sprint.completed_at),
     )
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """The same instant in the portal's time zone, so its ``.date()`` is the local day."""
+    return None if moment is None else timezone.localtime(moment)
 
 
 def sprint_history(team: Team) -> list[formulas.Sprint]:
@@ -60,7 +69,7 @@ def _as_changes(rows: Iterable[tuple]) -> list[formulas.WorkItemChange]:
     return [
         formulas.WorkItemChange(
             item=key,
-            at=at,
+            at=timezone.localtime(at),
             sprint=None if sprint_id is None else sprint_key(sprint_id),
             state=formulas.StateGroup(state),
             points=points,

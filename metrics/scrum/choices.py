@@ -67,6 +67,8 @@ JIRA_TYPES: dict[str, str] = {
     "subtask": ItemType.TASK,
     "spike": ItemType.TASK,
 }
+# Jira issue types that group issues rather than being sprint work: an import leaves them out (and says so).
+CONTAINER_TYPES = frozenset({"epic", "initiative"})
 
 
 def mapping_rows(mapping: dict[str, str], labels: Any) -> list[tuple[str, str]]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import environ
 
+from portal.formats import DEFAULT_CURRENCY, currency_code
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -112,6 +114,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Days a deployment-gate approval of a model in production stays valid (a model may set its own);
 # after that its page shows "revalidation due".
 STAGEGATE_APPROVAL_VALID_DAYS = env.int("STAGEGATE_APPROVAL_VALID_DAYS", default=365)
+
+# The installation currency (ISO 4217) every amount is shown in: pages, chart axes, tables, CSV headers, the API's
+# metric registry. Amounts are stored as plain numbers in it; nothing is converted.
+STAGEGATE_CURRENCY = currency_code(env("STAGEGATE_CURRENCY", default=DEFAULT_CURRENCY))
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

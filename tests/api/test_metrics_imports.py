@@ -17,7 +17,7 @@ from metrics.scrum.models import WorkItem
 from tests.api.metrics_world import api_refused, budget_import_registered, build_product, build_scrum, everything
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 GOOD = "month,amount\n2026-01-01,100\n2026-02-01,200.50\n"
 ONE_BAD = "month,amount\n2026-01-01,100\n2026-02-15,200\n2026-03-01,abc\n2026-04-01,50\n"
@@ -64,6 +64,8 @@ def test_dry_run_is_the_default_and_writes_nothing(kind, project, client_for):
         "scope": project.pk,
         "dry_run": True,
         "total": 4,
+        "left_out": 0,
+        "left_out_note": "",
         "importable": 2,
         "errors": [
             {
@@ -85,6 +87,8 @@ def test_import_writes_every_row(kind, project, client_for):
         "scope": project.pk,
         "dry_run": False,
         "total": 2,
+        "left_out": 0,
+        "left_out_note": "",
         "imported": 2,
         "skipped": 0,
         "errors": [],

@@ -21,7 +21,7 @@ from metrics.portfolio_inputs.models import (
 from metrics.portfolio_inputs.services import resources as services
 from tests.api.metrics_world import api_refused, build_portfolio_inputs
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 WRITERS = ("pm", "exec", "ds", "architect", "product")
 
@@ -150,7 +150,7 @@ def test_status_report_history_newest_first_and_future_refused(project, people, 
         ("2026-01-05", "green", "green"),
     ]
     project.refresh_from_db()
-    assert project.overall_rag == "green"  # reports no longer set it: the computer does, from the inputs
+    assert project.overall_rag == "not_assessed"  # reports no longer set it: the computer does, from the inputs
     assert [r["as_of"] for r in client.get(url, {"overall_rag": "green"}).json()["results"]] == ["2026-01-05"]
 
 

@@ -6,7 +6,7 @@ import pytest
 from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
 from tests.api.metrics_world import api_refused, build_product
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from metrics.scrum.models import MoodVote, Sprint, Team, WorkItem, WorkItemChange
 from tests.api.metrics_world import api_refused, at, build_scrum
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

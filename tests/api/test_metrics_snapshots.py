@@ -10,7 +10,7 @@ from metrics.snapshots.models import MetricSnapshot
 from tests.api.metrics_world import api_refused, make_snapshot
 from tests.factories import UserFactory, make_project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

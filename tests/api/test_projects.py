@@ -73,7 +73,7 @@ def test_list_shows_the_portfolio_projects_with_their_fields(pm_client, project,
         "actual_end_date": None,
         "phase": "charter",
         "state": "active",
-        "overall_rag": "green",
+        "overall_rag": "not_assessed",
         "computed_rag": "not_assessed",
         "reported_rag": "not_assessed",
         "rag_differs": False,
@@ -195,7 +195,7 @@ def test_update(pm_client, project, people):
         format="json",
     )
     assert response.status_code == 200
-    assert (response.json()["name"], response.json()["overall_rag"]) == ("Churn v2", "green")
+    assert (response.json()["name"], response.json()["overall_rag"]) == ("Churn v2", "not_assessed")
     project.refresh_from_db()
     assert project.target_end_date == datetime.date(2026, 12, 31)
     record = AuditRecord.objects.get(project=project, action="project.update")

@@ -31,6 +31,8 @@ from tests.lifecycle.service_helpers import (
     upload,
 )
 
+pytestmark = pytest.mark.clock
+
 TODAY = datetime.date.today
 CHARTER_SCORES = {"objective_clarity": 4, "success_metrics": 3, "operationalization": 5, "business_value": 2}
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from lifecycle import services
 from lifecycle.models import AuditRecord, CharterVersion
 
+pytestmark = pytest.mark.clock
+
 SECTIONS = ("success_metrics", "data_sources", "data_dictionary", "milestones")
 
 

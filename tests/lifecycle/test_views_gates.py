@@ -13,6 +13,8 @@ from lifecycle.choices import GateActionKind, Phase, ProjectState
 from lifecycle.models import Activity, AuditRecord, GateAction, GateReview, GateVote, PhaseTransition
 from tests.factories import provide_required_artifacts
 
+pytestmark = pytest.mark.clock
+
 CHARTER_CRITERIA = ("objective_clarity", "success_metrics", "operationalization", "business_value")
 
 

@@ -257,7 +257,7 @@ def test_pm_edits_project_with_reason(client, people, project):
     assert response.status_code == 302
     project.refresh_from_db()
     # The overall RAG is computed: a posted value is not an edit (a manager overrides it on the status page).
-    assert (project.name, project.overall_rag) == ("Churn v2", "green")
+    assert (project.name, project.overall_rag) == ("Churn v2", "not_assessed")
     record = AuditRecord.objects.get(action="project.update")
     assert record.after == {"name": "Churn v2"}
     assert record.reason == "Scope cut"

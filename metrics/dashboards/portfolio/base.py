@@ -28,14 +28,18 @@ def portfolio_chart(data: PortfolioDashboardData, **kwargs: Any) -> DashboardCha
     return DashboardChart(**kwargs)
 
 
-def more_link(data: PortfolioDashboardData, shown: int, total: int, what: str) -> dict[str, str]:
+def more_link(
+    data: PortfolioDashboardData, shown: int, total: int, what: str, *, listed: bool = False
+) -> dict[str, str]:
+    """The note under a chart cut to its top rows; with ``listed`` (the ``total`` rows are exactly the dashboard's
+    projects) a link to them in the project list. Other totals (people, projects with a target end...) get no link:
+    the list would hold another number than the one promised."""
     if total <= shown:
         return {}
-    return {
-        "note": f"Showing {shown} of {total} {what}.",
-        "more_url": project_list_url(data.list_query),
-        "more_label": f"Show all {total} in the project list",
-    }
+    more = {"note": f"Showing {shown} of {total} {what}."}
+    if listed:
+        more |= {"more_url": project_list_url(data.list_query), "more_label": f"Show all {total} in the project list"}
+    return more
 
 
 def data_dates_text(cost: selectors.CostTotals) -> str:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+from django.template.defaultfilters import pluralize
 
-from lifecycle.choices import GateDecision, Phase
-from metrics.charts import RAG_COLOURS
+from lifecycle.choices import RAG, GateDecision, Phase, ProjectState
+from metrics.charts import RAG_COLOURS, integer_axis
 from metrics.dashboards.common import (
     DashboardChart,
     days_text,
@@ -29,27 +30,32 @@ from metrics.dashboards.portfolio.base import (
 )
 from metrics.dashboards.portfolio.data import RAG_LEVEL, PortfolioDashboardData
 from metrics.dashboards.portfolio.value import balance_chart, benefit_chart, mobilize_chart, roadmap_chart, roi_chart
+from metrics.formulas.bands import UTILIZATION_LIMIT
 from metrics.portfolio_inputs.selectors import PhaseAges
+from portal.formats import MONEY, money_hover, with_unit
 
 # --- counts and health -----------------------------------------------------------------------------------------
 
 
 def status_chart(data: PortfolioDashboardData) -> DashboardChart:
-    labels = ["green", "yellow", "red", "unknown"]
-    counts = [data.status[label] for label in labels]
-    urls = [project_list_url(data.list_query, overall_rag=label if label != "unknown" else "") for label in labels]
+    """Projects by the overall RAG every page shows (the project column, a manager's override included); each bar
+    opens the project list filtered to that RAG ("not assessed" included)."""
+    ratings = [RAG.GREEN, RAG.YELLOW, RAG.RED, RAG.NOT_ASSESSED]
+    counts = [data.status.get(rag, 0) for rag in ratings]
+    urls = [project_list_url(data.list_query, overall_rag=rag) for rag in ratings]
     figure = go.Figure(
         go.Bar(
-            x=["Green", "Yellow", "Red", "Not assessed"],
+            x=[str(rag.label) for rag in ratings],
             y=counts,
-            marker_color=[RAG_COLOURS.get(label, RAG_COLOURS[""]) for label in labels],
+            marker_color=[RAG_COLOURS.get(rag.value, RAG_COLOURS[""]) for rag in ratings],
             customdata=urls,
             text=counts,
             textposition="auto",
             hovertemplate="%{x}: %{y} projects<extra></extra>",
         )
     )
-    figure.update_layout(yaxis_title="Projects")
+    figure.update_layout(yaxis=integer_axis("Projects", counts))
+    labels = [str(rag.label).lower() for rag in ratings]
     rows = [(label, count) for label, count in zip(labels, counts, strict=True)] if data.projects else []
     return portfolio_chart(
         data,
@@ -77,7 +83,7 @@ def phase_chart(data: PortfolioDashboardData) -> DashboardChart:
             hovertemplate="%{x}: %{y} projects<extra></extra>",
         )
     )
-    figure.update_layout(yaxis_title="Projects")
+    figure.update_layout(yaxis=integer_axis("Projects", counts))
     return portfolio_chart(
         data,
         id="phase",
@@ -130,7 +136,7 @@ def health_chart(data: PortfolioDashboardData) -> DashboardChart:
         empty_message="No project has a status report or computed health yet: submit status reports, budgets, "
         "risks and issues on the projects.",
         height=max(240, 60 + 22 * len(rows)),
-        **more_link(data, len(data.health), data.projects, "projects (worst first)"),
+        **more_link(data, len(data.health), data.projects, "projects (worst first)", listed=True),
     )
 
 
@@ -142,29 +148,39 @@ def gate_decision_chart(data: PortfolioDashboardData) -> DashboardChart:
     decisions = GateDecision.values
     rates = [gates.rate(decision) or 0.0 for decision in decisions]
     counts = [gates.counts.get(decision, 0) for decision in decisions]
+    projects = [data.gate_projects.get(decision, 0) for decision in decisions]
     figure = go.Figure(
         go.Bar(
             x=[GateDecision(decision).label for decision in decisions],
             y=rates,
-            text=[f"{rate:.0%} ({count})" for rate, count in zip(rates, counts, strict=True)],
+            # The bar is the share of reviews; a click opens the projects behind them, whose number is shown too
+            # (a project recycled twice has two reviews).
+            text=[_decision_text(*values) for values in zip(rates, counts, projects, strict=True)],
             textposition="auto",
             marker_color=[DECISION_COLOURS[decision] for decision in decisions],
-            customdata=[project_list_url(data.list_query)] * len(decisions),
+            customdata=[
+                [project_list_url(data.list_query, gate_decision=decision), count]
+                for decision, count in zip(decisions, projects, strict=True)
+            ],
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
     )
-    figure.update_layout(yaxis={"tickformat": ".0%", "title": "Share of decisions"})
-    rows = [(d, c, r) for d, c, r in zip(decisions, counts, rates, strict=True)] if gates.decided else []
+    figure.update_layout(yaxis={"tickformat": ".0%", "title": "Share of decisions (%)", "rangemode": "tozero"})
+    rows = list(zip(decisions, counts, projects, rates, strict=True)) if gates.decided else []
     return portfolio_chart(
         data,
         id="gate-decisions",
         title=f"Gate decisions ({gates.decided} decided reviews)",
         figure=figure,
-        table=table(("decision", "reviews", "rate"), rows=rows),
+        table=table(("decision", "reviews", "projects", "rate"), rows=rows),
         metric_keys=("gate_throughput",),
         empty_message="No gate review has been decided on these projects yet.",
         height=280,
     )
+
+
+def _decision_text(rate: float, reviews: int, projects: int) -> str:
+    return f"{rate:.0%} ({reviews} review{pluralize(reviews)}, {projects} project{pluralize(projects)})"
 
 
 def phase_time_chart(data: PortfolioDashboardData) -> DashboardChart:
@@ -175,11 +191,33 @@ def phase_time_chart(data: PortfolioDashboardData) -> DashboardChart:
     median = [gates.median_days.get(phase) for phase in phases]
     p85 = [gates.p85_days.get(phase) for phase in phases]
     ages = [gates.in_progress.get(phase, PhaseAges()) for phase in phases]
-    urls = [project_list_url(data.list_query, phase=phase) for phase in phases]
+    # Only the "in progress" marks link (to the active projects in that phase, as many as they count); the bars
+    # are durations of phases already left, which no project list holds.
+    urls = [
+        [project_list_url(data.list_query, phase=phase, state=ProjectState.ACTIVE), age.projects]
+        for phase, age in zip(phases, ages, strict=True)
+    ]
+    completed = [gates.completed.get(phase, 0) for phase in phases]
     figure = go.Figure(
         [
-            go.Bar(name="Median (completed)", x=labels, y=median, customdata=urls, marker_color="#0d6efd"),
-            go.Bar(name="85th percentile (completed)", x=labels, y=p85, customdata=urls, marker_color="#6ea8fe"),
+            go.Bar(
+                name="Median (completed)",
+                x=labels,
+                y=median,
+                text=completed,
+                marker_color="#0d6efd",
+                texttemplate="%{y:.0f}",
+                hovertemplate="%{x}: median %{y:.0f} days over %{text} completed<extra></extra>",
+            ),
+            go.Bar(
+                name="85th percentile (completed)",
+                x=labels,
+                y=p85,
+                text=completed,
+                marker_color="#6ea8fe",
+                texttemplate="%{y:.0f}",
+                hovertemplate="%{x}: 85th percentile %{y:.0f} days over %{text} completed<extra></extra>",
+            ),
             go.Scatter(
                 name="In progress: median age",
                 x=labels,
@@ -192,13 +230,13 @@ def phase_time_chart(data: PortfolioDashboardData) -> DashboardChart:
             ),
         ]
     )
-    figure.update_layout(barmode="group", yaxis_title="Days in phase")
+    figure.update_layout(barmode="group", yaxis={"title": "Days in phase (days)", "rangemode": "tozero"})
     rows = [
         (phase, gates.completed.get(phase, 0), m, q, age.projects, age.median_days, age.oldest_days)
         for phase, m, q, age in zip(phases, median, p85, ages, strict=True)
         if m is not None or age.projects
     ]
-    columns = ("phase", "completed", "median_days", "p85_days", "in_progress", "in_progress_median_age_days",
+    columns = ("phase", "completed_phases", "median_days", "p85_days", "in_progress", "in_progress_median_age_days",
                "in_progress_oldest_days")  # fmt: skip
     return portfolio_chart(
         data,
@@ -220,12 +258,13 @@ def cost_chart(data: PortfolioDashboardData) -> DashboardChart:
     planned = [data.cost_series[m].get("cost_planned") for m in months]
     actual = [data.cost_series[m].get("cost_actual") for m in months]
     earned = [data.cost_series[m].get("earned_value") for m in months]
-    url = project_list_url(data.list_query)
+    # No drill-down: a point is an amount, not a count of projects (the note and "how computed" name the sums).
+    hover = f"%{{x}}: {money_hover()}<extra>%{{fullData.name}}</extra>"
     figure = go.Figure(
         [
-            go.Scatter(name="Planned (PV)", x=months, y=planned, mode="lines+markers", customdata=[url] * len(months)),
-            go.Scatter(name="Actual (AC)", x=months, y=actual, mode="lines+markers", customdata=[url] * len(months)),
-            go.Scatter(name="Earned (EV)", x=months, y=earned, mode="lines+markers", customdata=[url] * len(months)),
+            go.Scatter(name="Planned (PV)", x=months, y=planned, mode="lines+markers", hovertemplate=hover),
+            go.Scatter(name="Actual (AC)", x=months, y=actual, mode="lines+markers", hovertemplate=hover),
+            go.Scatter(name="Earned (EV)", x=months, y=earned, mode="lines+markers", hovertemplate=hover),
         ]
     )
     last_actual = next(((m, a) for m, a in zip(reversed(months), reversed(actual), strict=True) if a is not None), None)
@@ -237,10 +276,13 @@ def cost_chart(data: PortfolioDashboardData) -> DashboardChart:
                 y=[last_actual[1], data.cost.forecast],
                 mode="lines+markers",
                 line={"dash": "dash"},
-                customdata=[url, url],
+                hovertemplate=hover,
             )
         )
-    figure.update_layout(yaxis_title="Cumulative cost", xaxis={"type": "category"})
+    figure.update_layout(
+        yaxis={"title": with_unit("Cumulative cost", MONEY), "tickformat": ",.3~s", "rangemode": "tozero"},
+        xaxis={"type": "category", "title": "Month"},
+    )
     rows = [(m, p, a, e) for m, p, a, e in zip(months, planned, actual, earned, strict=True)]
     return portfolio_chart(
         data,
@@ -277,18 +319,16 @@ def utilization_chart(data: PortfolioDashboardData) -> DashboardChart:
             cell = by_week.get(week)
             value = _utilization(cell)
             row.append(value)
-            labels.append("" if value is None else f"{value:.0%}{' over' if cell and cell['over'] else ''}")
+            labels.append(_utilization_label(value))
         z.append(row)
         text.append(labels)
-    url = project_list_url(data.list_query)
-    figure = go.Figure(
+    figure = go.Figure(  # no drill-down: a cell is one person's week, which no project list holds
         go.Heatmap(
             z=z,
             x=weeks,
             y=[person.name for person in people],
             text=text,
             texttemplate="%{text}",
-            customdata=[[url] * len(weeks) for _ in people],
             zmin=0,
             zmax=1.5,
             colorscale=[[0, "#e7f1ff"], [0.6666, "#0d6efd"], [0.6667, "#dc3545"], [1, "#842029"]],
@@ -298,7 +338,7 @@ def utilization_chart(data: PortfolioDashboardData) -> DashboardChart:
             hovertemplate="%{y}, week of %{x}: %{text}<extra></extra>",
         )
     )
-    figure.update_layout(yaxis={"type": "category"}, xaxis={"type": "category"})
+    figure.update_layout(yaxis={"type": "category"}, xaxis={"type": "category", "title": "Week"})
     rows = [
         (
             person.name,
@@ -317,12 +357,30 @@ def utilization_chart(data: PortfolioDashboardData) -> DashboardChart:
         id="utilization",
         title="Resource utilization (forecast, per person and week; over 100% in red)",
         figure=figure,
-        table=table(("person", "week", "capacity_h", "planned", "actual", "forecast", "over_capacity"), rows=rows),
+        table=table(
+            (
+                "person",
+                "week",
+                "capacity",
+                "utilization_planned",
+                "utilization_actual",
+                "utilization_forecast",
+                "over_capacity",
+            ),
+            rows=rows,
+        ),
         metric_keys=("resource_utilization", "utilization_planned", "utilization_actual", "utilization_forecast"),
         empty_message="No capacity, allocations or time entries for the people on these projects yet.",
         height=max(240, 80 + 24 * len(people)),
         **more_link(data, len(data.people), data.people_total, "people (most loaded first)"),
     )
+
+
+def _utilization_label(value: float | None) -> str:
+    """The cell's text: "over" only above 100 % (exactly at capacity is not over)."""
+    if value is None:
+        return ""
+    return f"{value:.0%}{' over' if value > UTILIZATION_LIMIT else ''}"
 
 
 def _utilization(cell: dict[str, Any] | None) -> float | None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from lifecycle.choices import Phase
-from lifecycle.models import Project
+from lifecycle.choices import RAG, Phase
+from lifecycle.models import GateReview, Project
 from metrics.portfolio_inputs import selectors
 
 RAG_LEVEL = {"green": 0, "yellow": 1, "red": 2}
@@ -40,10 +40,37 @@ class PortfolioDashboardData:
     roi_total: int
     balance: list[selectors.ProjectValue]
     balance_total: int
+    #: Per gate decision, the projects with a review decided so (what the gate chart's drill-down list holds).
+    gate_projects: dict[str, int] = field(default_factory=dict)
 
     @property
     def projects(self) -> int:
         return sum(self.status.values())
+
+
+def project_counts(projects: QuerySet[Project]) -> tuple[dict[str, int], dict[str, int]]:
+    """Projects per overall RAG (``RAG`` values, "not_assessed" included) and per phase, read from the project
+    columns the project list filters on, so a drill-down list holds exactly the projects a bar counts (the RAG
+    column also carries a manager's override, which the snapshot does not). 1 query."""
+    status = dict.fromkeys(RAG.values, 0)
+    phases = dict.fromkeys(Phase.values, 0)
+    for row in projects.order_by().values("overall_rag", "phase").annotate(n=Count("pk")):
+        status[row["overall_rag"] if row["overall_rag"] in status else RAG.NOT_ASSESSED] += row["n"]
+        phases[row["phase"]] = phases.get(row["phase"], 0) + row["n"]
+    return status, phases
+
+
+def gate_project_counts(projects: QuerySet[Project]) -> dict[str, int]:
+    """Per gate decision, the projects with at least one review decided so (the project list's ``gate_decision``
+    filter). 1 query."""
+    rows = (
+        GateReview.objects.filter(project__in=projects.order_by().values("pk"))
+        .exclude(decision="")
+        .order_by()
+        .values("decision")
+        .annotate(n=Count("project", distinct=True))
+    )
+    return {row["decision"]: row["n"] for row in rows}
 
 
 def portfolio_dashboard_data(
@@ -59,12 +86,13 @@ def portfolio_dashboard_data(
     benefits, benefit_totals = selectors.benefit_rows(projects)
     roi, roi_total = selectors.roi_rows(projects)
     balance, balance_total = selectors.balance_rows(projects)
+    status, phases = project_counts(projects)
     return PortfolioDashboardData(
         list_query=dict(list_query or {}),
         period=period,
         computed_at=selectors.last_computed(projects),
-        status=selectors.status_counts(projects),
-        phases=selectors.phase_counts(projects),
+        status=status,
+        phases=phases,
         health=selectors.health_rows(projects),
         gates=selectors.gate_throughput(projects),
         cost=selectors.cost_totals(projects),
@@ -80,6 +108,7 @@ def portfolio_dashboard_data(
         roi_total=roi_total,
         balance=balance,
         balance_total=balance_total,
+        gate_projects=gate_project_counts(projects),
     )
 
 
@@ -198,11 +227,14 @@ def portfolio_dashboard_data_from_rollups(
     values: list[dict[str, Any]] | None = None,
     *,
     list_query: Mapping[str, str] | None = None,
+    projects: QuerySet[Project] | None = None,
 ) -> PortfolioDashboardData:
     """The unfiltered dashboard of one or more portfolios from their stored rollups (``selectors.portfolio_rollup``):
     counts and sums add up, the top rows are merged and cut again. Percentiles of one portfolio are read as
     stored; those of several come from their merged ``values``. Same figures as ``portfolio_dashboard_data`` over
-    the same projects, without reading every project's snapshots."""
+    the same projects, without reading every project's snapshots. With ``projects`` (those the rollups cover), the
+    counts by RAG and phase and the gate projects are read from the project rows instead (2 indexed queries), so
+    they equal the drill-down lists even between a change and the next rollup."""
     if len(rollups) == 1:
         medians, ages, mobilize = _stored_percentiles(rollups[0])
     else:
@@ -218,12 +250,20 @@ def portfolio_dashboard_data_from_rollups(
     def total(name: str) -> int:
         return sum(rollup[name] for rollup in rollups)
 
+    if projects is not None:
+        status, phases = project_counts(projects)
+        gate_projects = gate_project_counts(projects)
+    else:
+        status = summed("status") or dict.fromkeys(selectors.RAG_NAMES.values(), 0)
+        status[RAG.NOT_ASSESSED] = status.pop("unknown", 0) + status.get(RAG.NOT_ASSESSED, 0)
+        phases = {phase: summed("phases").get(phase, 0) for phase in Phase.values}
+        gate_projects = {}
     return PortfolioDashboardData(
         list_query=dict(list_query or {}),
         period=("", ""),
         computed_at=max(stamps, default=None),
-        status=summed("status") or dict.fromkeys(selectors.RAG_NAMES.values(), 0),
-        phases={phase: summed("phases").get(phase, 0) for phase in Phase.values},
+        status=status,
+        phases=phases,
         health=_worst_health(rollups),
         gates=_gate_throughput(rollups, medians, ages),
         cost=_merged_cost(rollups),
@@ -239,4 +279,5 @@ def portfolio_dashboard_data_from_rollups(
         roi_total=total("roi_total"),
         balance=_top_values(merged("balance"), lambda row: (_descending(row.detail.get("bac")), row.code)),
         balance_total=total("balance_total"),
+        gate_projects=gate_projects,
     )

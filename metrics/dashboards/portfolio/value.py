@@ -7,11 +7,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from metrics.charts import RAG_COLOURS
-from metrics.dashboards.common import DashboardChart, days_text, percent, project_list_url, project_url, table
+from metrics.charts import RAG_COLOURS, integer_axis
+from metrics.dashboards.common import DashboardChart, days_text, money, percent, project_list_url, project_url, table
 from metrics.dashboards.portfolio.base import MILESTONE_COLOURS, more_link, portfolio_chart
 from metrics.dashboards.portfolio.data import PortfolioDashboardData
 from metrics.portfolio_inputs import selectors
+from portal.formats import MONEY, SCORE, money_hover, with_unit
 
 # --- roadmap, benefits, value ---------------------------------------------------------------------------------
 
@@ -114,13 +115,20 @@ def benefit_chart(data: PortfolioDashboardData) -> DashboardChart:
     rows = data.benefits
     codes = [row.code for row in rows]
     urls = [project_url(row.pk) for row in rows]
+    hover = f"%{{x}}: {money_hover()}<extra>%{{fullData.name}}</extra>"
     figure = go.Figure(
         [
-            go.Bar(name="Planned to date", x=codes, y=[row.detail.get("planned") for row in rows], customdata=urls),
-            go.Bar(name="Realized to date", x=codes, y=[row.detail.get("realized") for row in rows], customdata=urls),
+            go.Bar(name="Planned to date", x=codes, y=[row.detail.get("planned") for row in rows], customdata=urls,
+                   hovertemplate=hover),
+            go.Bar(name="Realized to date", x=codes, y=[row.detail.get("realized") for row in rows], customdata=urls,
+                   hovertemplate=hover),
         ]
+    )  # fmt: skip
+    figure.update_layout(
+        barmode="group",
+        xaxis={"type": "category"},
+        yaxis={"title": with_unit("Benefit to date", MONEY), "tickformat": ",.3~s", "rangemode": "tozero"},
     )
-    figure.update_layout(barmode="group", xaxis={"type": "category"})
     totals = data.benefit_totals
     return portfolio_chart(
         data,
@@ -138,24 +146,37 @@ def benefit_chart(data: PortfolioDashboardData) -> DashboardChart:
 
 def mobilize_chart(data: PortfolioDashboardData) -> DashboardChart:
     stats = data.mobilize
-    url = project_list_url(data.list_query)
-    x = [f"{start}-{start + selectors.MOBILIZE_BIN_DAYS - 1}" for start, _ in stats.bins]
+    last = [start + selectors.MOBILIZE_BIN_DAYS - 1 for start, _ in stats.bins]
+    x = [f"{start}-{end}" for (start, _), end in zip(stats.bins, last, strict=True)]
+    counts = [count for _, count in stats.bins]
+    # Each bar opens the started projects mobilized within its days (both ends included): as many as it counts.
+    urls = [
+        project_list_url(data.list_query, mobilize_days_min=str(start), mobilize_days_max=str(end))
+        for (start, _), end in zip(stats.bins, last, strict=True)
+    ]
     figure = go.Figure(
         go.Bar(
             x=x,
-            y=[count for _, count in stats.bins],
-            customdata=[url] * len(x),
+            y=counts,
+            customdata=urls,
+            text=counts,
+            textposition="auto",
             marker_color="#6f42c1",
             hovertemplate="%{x} days: %{y} projects<extra></extra>",
         )
     )
-    figure.update_layout(xaxis={"type": "category", "title": "Days from ideation to start"}, yaxis_title="Projects")
+    figure.update_layout(
+        xaxis={"type": "category", "title": "Days from ideation to start (days)"},
+        yaxis=integer_axis("Projects", counts),
+    )
     return portfolio_chart(
         data,
         id="mobilize",
         title=f"Time to mobilize (median {days_text(stats.median)}, 85th percentile {days_text(stats.p85)})",
         figure=figure,
-        table=table(("days_from", "projects"), rows=list(stats.bins)),
+        table=table(
+            ("days_from", "days_to", "projects"), rows=[(s, e, n) for (s, n), e in zip(stats.bins, last, strict=True)]
+        ),
         metric_keys=("time_to_mobilize", "time_to_mobilize_summary"),
         empty_message="No project has a start date yet (set it on the project).",
         height=280,
@@ -215,10 +236,14 @@ def balance_chart(data: PortfolioDashboardData) -> DashboardChart:
                 "opacity": 0.7,
                 "line": {"width": 1, "color": "#495057"},
             },
-            hovertemplate="%{text}: value %{x:,.0f}, risk %{y:.1f}<extra></extra>",
+            hovertext=[money(cost) for cost in costs],
+            hovertemplate=f"%{{text}}: value {money_hover('x')}, risk %{{y:.1f}}, budget %{{hovertext}}<extra></extra>",
         )
     )
-    figure.update_layout(xaxis_title="Expected benefit (value)", yaxis_title="Risk exposure")
+    figure.update_layout(
+        xaxis={"title": with_unit("Expected benefit", MONEY), "tickformat": ",.3~s"},
+        yaxis={"title": with_unit("Risk exposure", SCORE)},
+    )
     return portfolio_chart(
         data,
         id="balance",

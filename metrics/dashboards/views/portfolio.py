@@ -76,7 +76,7 @@ def _from_rollups(request: HttpRequest, filterset: PortfolioDashboardFilterSet) 
     if len(rollups) > 1:  # percentiles of several portfolios come from their merged values
         values = list(selectors.portfolio_rollups(portfolio_ids, selectors.ROLLUP_VALUES_METRIC).values())
     return portfolio_dashboard_data_from_rollups(
-        [rollups[pk] for pk in sorted(rollups)], values, list_query=filterset.list_query()
+        [rollups[pk] for pk in sorted(rollups)], values, list_query=filterset.list_query(), projects=filterset.qs
     )
 
 

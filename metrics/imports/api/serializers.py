@@ -48,6 +48,8 @@ class ImportPreviewSerializer(serializers.Serializer):
     scope = serializers.IntegerField(read_only=True)
     dry_run = serializers.BooleanField(read_only=True)
     total = serializers.IntegerField(read_only=True, help_text="Data rows in the file.")
+    left_out = serializers.IntegerField(read_only=True, help_text="Rows this kind does not import (e.g. Jira epics).")
+    left_out_note = serializers.CharField(read_only=True, help_text="Why they were left out; blank when none.")
     importable = serializers.IntegerField(read_only=True, help_text="Rows the services accept.")
     errors = ImportRowErrorSerializer(many=True, read_only=True)
 
@@ -57,6 +59,8 @@ class ImportResultSerializer(serializers.Serializer):
     scope = serializers.IntegerField(read_only=True)
     dry_run = serializers.BooleanField(read_only=True)
     total = serializers.IntegerField(read_only=True)
+    left_out = serializers.IntegerField(read_only=True, help_text="Rows this kind does not import (e.g. Jira epics).")
+    left_out_note = serializers.CharField(read_only=True, help_text="Why they were left out; blank when none.")
     imported = serializers.IntegerField(read_only=True)
     skipped = serializers.IntegerField(read_only=True, help_text="Invalid rows left out (skip_invalid).")
     errors = ImportRowErrorSerializer(many=True, read_only=True)

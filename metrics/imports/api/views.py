@@ -132,7 +132,14 @@ class ImportViewSet(PortfolioScopedViewSet):
             raise InputsMissing(result.file_error, missing=result.missing)
         if result.file_error:
             raise ValidationFailed(result.file_error, details={"file": result.file_error})
-        body: dict[str, Any] = {"kind": spec.kind, "scope": scope.pk, "dry_run": dry_run, "total": result.total}
+        body: dict[str, Any] = {
+            "kind": spec.kind,
+            "scope": scope.pk,
+            "dry_run": dry_run,
+            "total": result.total,
+            "left_out": result.left_out,
+            "left_out_note": result.left_out_note,
+        }
         if dry_run:
             body.update(importable=result.imported, errors=_row_errors(result))
             return Response(ImportPreviewSerializer(body).data)

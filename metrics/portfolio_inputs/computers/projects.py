@@ -137,9 +137,9 @@ def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, Proje
     milestones = _milestones_for(found)  # 1
     transitions = _phase_transitions_for(found)  # 1
     decisions = _gate_decision_counts_for(found)  # 1
-    overrides = {
-        row.project_id: row for row in RagOverride.objects.filter(project_id__in=found, revoked_at__isnull=True)
-    }  # 1
+    overrides: defaultdict[int, list[RagOverride]] = defaultdict(list)
+    for row in RagOverride.objects.filter(project_id__in=found).order_by("created_at", "id"):  # 1
+        overrides[row.project_id].append(row)
     result = {}
     for pk, project in projects.items():
         charter = getattr(project, "charter", None)
@@ -158,7 +158,8 @@ def _project_inputs_for(ids: list[int], today: datetime.date) -> dict[int, Proje
             milestones=milestones[pk],
             transitions=transitions[pk],
             decisions=decisions[pk],
-            override=overrides.get(pk),
+            override=next((row for row in overrides[pk] if row.revoked_at is None), None),
+            overrides=overrides[pk],
         )
     return result
 

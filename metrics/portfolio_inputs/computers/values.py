@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +54,7 @@ class ProjectInputs:
     transitions: list[Transition]  # from phase, to phase, to state, at
     decisions: dict[str, int]
     override: RagOverride | None = None  # the unrevoked manager override, if any (in force or lapsed)
+    overrides: list[RagOverride] = field(default_factory=list)  # every override ever made, oldest first
 
 
 # --- project values -------------------------------------------------------------------------------------------
@@ -63,7 +64,8 @@ def _dimension_values(
     inputs: ProjectInputs, ev: formulas.EarnedValue, risk: Rag, issue: Rag
 ) -> tuple[dict[str, Rag | None], list[SnapshotValue]]:
     """Each dimension's RAG: computed from the inputs; schedule and cost fall back to the PM's report when there
-    is no earned value to compute them from."""
+    is no earned value to compute them from. With no input behind any of them (``_is_assessed``), every dimension
+    is "not assessed" like the overall, never the green an empty register would rate."""
     status = inputs.status
     reported = {
         "schedule": status.schedule_rag if status else "",
@@ -77,14 +79,17 @@ def _dimension_values(
         "risk": risk,
         "issues": issue,
     }
+    sources = dict.fromkeys(DIMENSIONS, "computed")
+    for dimension in DIMENSIONS:
+        if shown[dimension] is None and reported[dimension]:
+            shown[dimension], sources[dimension] = Rag(reported[dimension]), "reported"
+    if not _is_assessed(inputs, shown):
+        shown = dict.fromkeys(DIMENSIONS)
     values = []
     for dimension in DIMENSIONS:
         rag = shown[dimension]
-        source = "computed"
-        if rag is None and reported[dimension]:
-            rag, source = Rag(reported[dimension]), "reported"
-        shown[dimension] = rag
-        detail = {"rag": rag.value if rag else "", "source": source if rag else "", "reported": reported[dimension]}
+        source = sources[dimension] if rag else ""
+        detail = {"rag": rag.value if rag else "", "source": source, "reported": reported[dimension]}
         values.append(SnapshotValue(DIMENSION_METRICS[dimension], rag_value(rag), detail=detail))
     return shown, values
 
@@ -102,8 +107,7 @@ def _rag_values(
     """The four dimension RAGs and the overall: worst of the four (``formulas.overall_rag``), not assessed when no
     input stands behind them, replaced by a manager's override in force today; the PM's reported overall is kept
     beside it, and ``differs`` flags when it is not the computed one."""
-    shown, values = _dimension_values(inputs, ev, risk, issue)
-    counted = shown if _is_assessed(inputs, shown) else dict.fromkeys(shown)
+    counted, values = _dimension_values(inputs, ev, risk, issue)
     override = inputs.override if inputs.override and inputs.override.is_active_on(today) else None
     result = formulas.overall_rag(
         counted["schedule"],
@@ -347,24 +351,57 @@ def _governance_values(inputs: ProjectInputs, now: datetime.datetime) -> list[Sn
         SnapshotValue("gate_decisions", float(inputs.decisions.get(decision, 0)), period=decision)
         for decision in GateDecision.values
     ]
+    return values
+
+
+def _as_rag(value: str) -> Rag | None:
+    """A report's dimension RAG; blank (not stated) counts as not assessed."""
+    return Rag(value) if value in {rag.value for rag in Rag} else None
+
+
+def _rag_history_values(inputs: ProjectInputs, current: dict[str, Any], today: datetime.date) -> list[SnapshotValue]:
+    """The monthly RAG history, by the same rule as today's value: the worst of the four dimension RAGs of the
+    month's last status report, replaced by the manager's override in force at the month's end; the current
+    month shows today's computed value. The PM's reported overall stays beside it (``reported``)."""
     months: dict[str, Any] = {}
-    for as_of, overall, schedule, cost, risk, issue, overridden, _percent in inputs.reports:
-        months[month_key(as_of)] = (as_of, overall, schedule, cost, risk, issue, overridden)
-    for period, (as_of, overall, schedule, cost, risk, issue, overridden) in months.items():
+    for as_of, reported, schedule, cost, risk, issue, _pm_override, _percent in inputs.reports:
+        months[month_key(as_of)] = (as_of, reported, schedule, cost, risk, issue)
+    values = []
+    for period, (as_of, reported, schedule, cost, risk, issue) in months.items():
+        if period == month_key(today):
+            rag, derived = current["rag"], current["derived"]
+            overridden, reason = current["overridden"], current["reason"]
+        else:
+            end = month_end(as_of)
+            override = next((row for row in reversed(inputs.overrides) if row.was_in_force_on(end)), None)
+            result = formulas.overall_rag(
+                _as_rag(schedule),
+                _as_rag(cost),
+                _as_rag(risk),
+                _as_rag(issue),
+                override=Rag(override.rag) if override else None,
+                override_reason=override.reason if override else "",
+            )
+            rag = result.value.value if result.value else ""
+            derived = result.derived.value if result.derived else ""
+            overridden, reason = result.overridden, result.reason
         detail = {
-            "rag": overall,
+            "rag": rag,
+            "derived": derived,
+            "overridden": overridden,
+            "reason": reason,
+            "reported": reported,
             "as_of": as_of.isoformat(),
             "schedule": schedule,
             "cost": cost,
             "risk": risk,
             "issues": issue,
-            "overridden": overridden,
-            "phase": project.phase,
+            "phase": inputs.project.phase,
         }
         values.append(
             SnapshotValue(
                 "overall_rag",
-                rag_value(overall),
+                rag_value(rag),
                 period=period,
                 period_start=month_start(as_of),
                 period_end=month_end(as_of),
@@ -378,7 +415,9 @@ def project_values(inputs: ProjectInputs, today: datetime.date, now: datetime.da
     ev, values = _earned_value_values(inputs)
     risk, issue, risk_issue = _risk_issue_values(inputs, today)
     values += risk_issue
-    values += _rag_values(inputs, ev, risk, issue, today)
+    rags = _rag_values(inputs, ev, risk, issue, today)
+    values += rags
+    values += _rag_history_values(inputs, rags[-1].detail, today)
     values += _cost_curve_values(inputs, ev, today)
     values += _benefit_value_values(inputs, ev, today)
     values += _schedule_values(inputs, ev, today)

@@ -82,13 +82,13 @@ def percentiles_by(
 
 
 def status_counts(projects: QuerySet[Project]) -> dict[str, int]:
-    """Projects by overall RAG of their latest status report; 'unknown': never reported or not computed. 2 queries."""
-    counts = {"green": 0, "yellow": 0, "red": 0, "unknown": 0}
+    """Projects by their computed overall RAG; 'not_assessed': nothing behind it, or not computed yet. 2 queries."""
+    counts = {"green": 0, "yellow": 0, "red": 0, "not_assessed": 0}
     rows = project_snapshots(projects, "overall_rag").values("value").annotate(n=Count("id")).order_by()
     for row in rows:
         value = row["value"]
-        counts[RAG_NAMES.get(value, "unknown") if value is not None else "unknown"] += row["n"]
-    counts["unknown"] += projects.count() - sum(counts.values())
+        counts[RAG_NAMES.get(value, "not_assessed") if value is not None else "not_assessed"] += row["n"]
+    counts["not_assessed"] += projects.count() - sum(counts.values())
     return counts
 
 

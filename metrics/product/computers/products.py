@@ -148,17 +148,20 @@ def _funnel_entries_frame(
     product: Product, steps: list[str], months_first: datetime.datetime, after: datetime.datetime
 ) -> pd.DataFrame:
     """Users entering the funnel within the monthly span: their first event of the first step is searched over all
-    time, not the span (a user enters once). 1 query, none without a funnel."""
+    time, not the span (a user enters once). Entry times are local, so a cohort is the local month of the entry.
+    1 query, none without a funnel."""
     if not steps:
         return empty_frame(["user", "entered_at"])
-    return pd.DataFrame.from_records(
+    rows = (
         ProductEvent.objects.filter(product_id=product.pk, name=steps[0])
         .order_by()
         .values("user_id")
         .annotate(entered_at=Min("at"))
         .filter(entered_at__gte=months_first, entered_at__lt=after)
-        .values_list("user_id", "entered_at"),
-        columns=["user", "entered_at"],
+        .values_list("user_id", "entered_at")
+    )
+    return pd.DataFrame.from_records(
+        [(user, timezone.localtime(entered_at)) for user, entered_at in rows], columns=["user", "entered_at"]
     )
 
 

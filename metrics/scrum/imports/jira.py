@@ -30,7 +30,7 @@ from typing import Any
 from django.utils import timezone
 
 from metrics.imports.base import Column, Rows, register_import
-from metrics.scrum.choices import JIRA_STATUSES, JIRA_TYPES, ItemType, StateGroup
+from metrics.scrum.choices import CONTAINER_TYPES, JIRA_STATUSES, JIRA_TYPES, ItemType, StateGroup
 from metrics.scrum.imports.common import DATE_HELP, Cells, TeamImport, by_time, describe
 from metrics.scrum.imports.jira_sprints import (
     ROW_SPRINTS,
@@ -107,6 +107,14 @@ class JiraIssuesImport(TeamImport):
             example="2026-11-13",
         ),  # fmt: skip
     )
+
+    def leave_out(self, rows: Rows) -> tuple[Rows, str]:
+        """Epics (and initiatives) are containers of issues, not sprint work: a full export lists them, and they
+        are left out, said on the preview, rather than refused."""
+        kept = [(line, row) for line, row in rows if (row.get("type") or "").strip().lower() not in CONTAINER_TYPES]
+        if len(kept) == len(rows):
+            return rows, ""
+        return kept, f"{len(rows) - len(kept)} epic(s) left out: epics group issues and are not sprint work."
 
     def prepare(self, scope: Any, rows: Rows, inputs: dict[str, Any]) -> Rows:
         """Oldest 'created' first, each row knowing its sprints and their dates (see ``sprints_plan``)."""

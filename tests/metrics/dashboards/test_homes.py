@@ -23,7 +23,7 @@ from portfolio.choices import Role
 from portfolio.models import Membership, Portfolio
 from tests.factories import make_project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 TODAY = timezone.localdate()
 
 
@@ -287,3 +287,24 @@ def test_home_pages_use_the_same_queries_for_5_and_50_projects(client, people, p
     assert (evidence_rows_small, evidence_rows_large) == (5, 50)
     assert manager_large == manager_small
     assert evidence_large == evidence_small
+
+
+def test_manager_home_marks_an_overridden_rag_and_a_pm_report_that_differs(client, people, manager_world) -> None:
+    from metrics.portfolio_inputs.services.rag import rag_override_set
+    from metrics.snapshots.choices import ScopeType
+    from metrics.snapshots.services import scope_compute
+
+    first = manager_world["first"]
+    rag_override_set(
+        actor=people["pm"], project=first, rag="yellow", reason="Vendor delay agreed",
+        expires_on=TODAY + datetime.timedelta(days=30),
+    )  # fmt: skip
+    StatusReport.objects.filter(project=manager_world["second"]).update(schedule_rag="red", overall_rag="green")
+    for project in (first, manager_world["second"]):
+        scope_compute(ScopeType.PROJECT, project.pk)
+
+    page = as_user(client, people["pm"]).get(reverse("home-manager")).content.decode()
+    first_row = page[page.index('data-project="AML-001"') : page.index('data-project="AML-002"')]
+    assert 'data-testid="rag-override"' in first_row and "Vendor delay agreed" in first_row
+    second_row = page[page.index('data-project="AML-002"') :]
+    assert 'data-testid="rag-differs"' in second_row.split("</li>")[0]

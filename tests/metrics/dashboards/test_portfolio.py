@@ -18,6 +18,8 @@ from portfolio.choices import Role
 from tests.factories import BusinessUnitFactory, PortfolioFactory, UserFactory, member
 from tests.metrics.dashboard_seed import compute_all, seed_projects
 
+pytestmark = pytest.mark.clock
+
 URL = "/dashboards/portfolio/"
 CHART_IDS = (
     "status", "phase", "health", "gate-decisions", "phase-time", "cost", "utilization", "roadmap", "benefits",
@@ -75,7 +77,7 @@ def test_executive_sees_every_chart_with_data(client, people, seeded):
     assert health["customdata"][0][0].startswith("/projects/") and health["customdata"][0][0].endswith("/dashboard/")
     for kpi in ("projects", "bac", "eac", "cpi", "spi", "benefits", "mobilize"):
         assert f'data-kpi="{kpi}"' in html
-    assert re.search(r'data-kpi="bac">20\.0k<', html)  # 5 projects x 4 months x 1,000
+    assert re.search(r'data-kpi="bac">20\.0k EUR<', html)  # 5 projects x 4 months x 1,000, in the currency
     assert "How is this computed?" in html
 
 
@@ -86,7 +88,9 @@ def test_every_chart_exports_its_data_as_csv(client, people, seeded):
         rows = _csv(client, chart_id)
         assert len(rows) >= 2, chart_id
     status = _csv(client, "status")
-    assert status == [["overall_rag", "projects"], ["green", "0"], ["yellow", "0"], ["red", "5"], ["unknown", "0"]]
+    assert status == [
+        ["overall_rag", "projects (count)"], ["green", "0"], ["yellow", "0"], ["red", "5"], ["not assessed", "0"]
+    ]  # fmt: skip
     assert client.get(URL, {"csv": "nope"}).status_code == 404
 
 

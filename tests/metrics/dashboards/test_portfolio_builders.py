@@ -19,7 +19,7 @@ def _empty(**changes) -> PortfolioDashboardData:
         list_query={"business_unit": "3"},
         period=("", ""),
         computed_at=None,
-        status={"green": 0, "yellow": 0, "red": 0, "unknown": 0},
+        status={"green": 0, "yellow": 0, "red": 0, "not_assessed": 0},
         phases=dict.fromkeys(Phase.values, 0),
         health=[],
         gates=selectors.GateThroughput(counts={}, median_days={}, p85_days={}),
@@ -53,16 +53,16 @@ def test_without_data_every_chart_is_empty_and_says_what_is_missing():
 
 
 def test_status_chart_drills_down_to_the_filtered_project_list():
-    chart = status_chart(_empty(status={"green": 3, "yellow": 1, "red": 2, "unknown": 0}))
+    chart = status_chart(_empty(status={"green": 3, "yellow": 1, "red": 2, "not_assessed": 0}))
     bar = chart.figure.data[0]
     assert list(bar.y) == [3, 1, 2, 0]
     assert list(bar.customdata) == [
         "/projects/?business_unit=3&overall_rag=green",
         "/projects/?business_unit=3&overall_rag=yellow",
         "/projects/?business_unit=3&overall_rag=red",
-        "/projects/?business_unit=3",
+        "/projects/?business_unit=3&overall_rag=not_assessed",
     ]
-    assert chart.table.rows == [("green", 3), ("yellow", 1), ("red", 2), ("unknown", 0)]
+    assert chart.table.rows == [("green", 3), ("yellow", 1), ("red", 2), ("not assessed", 0)]
 
 
 def test_health_chart_caps_rows_and_links_to_the_rest():
@@ -70,7 +70,7 @@ def test_health_chart_caps_rows_and_links_to_the_rest():
         selectors.HealthRow(pk, f"P-{pk}", "x", "red", {"schedule_health": "yellow"})
         for pk in range(1, selectors.CHART_ROW_LIMIT + 1)
     ]
-    chart = health_chart(_empty(health=rows, status={"green": 0, "yellow": 0, "red": 100, "unknown": 0}))
+    chart = health_chart(_empty(health=rows, status={"green": 0, "yellow": 0, "red": 100, "not_assessed": 0}))
     heatmap = chart.figure.data[0]
     assert len(heatmap.y) == selectors.CHART_ROW_LIMIT
     assert heatmap.y[-1] == "P-1"  # the worst row on top
@@ -93,6 +93,8 @@ def test_specs_cover_dashboard_only_figures():
     assert [spec.key for spec in specs_for(("gate_throughput", "cpi", "unknown"))] == ["gate_throughput", "cpi"]
 
 
-@pytest.mark.parametrize(("value", "text"), [(None, "n/a"), (950, "950"), (12_000, "12.0k"), (3_400_000, "3.4M")])
+@pytest.mark.parametrize(
+    ("value", "text"), [(None, "n/a"), (950, "950 EUR"), (12_000, "12.0k EUR"), (3_400_000, "3.4M EUR")]
+)
 def test_money(value, text):
     assert money(value) == text

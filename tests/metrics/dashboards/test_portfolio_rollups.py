@@ -23,6 +23,8 @@ from metrics.snapshots.models import MetricSnapshot
 from tests.factories import make_project
 from tests.metrics.dashboard_seed import compute_all
 
+pytestmark = pytest.mark.clock
+
 D = datetime.date
 NOW = datetime.datetime(2026, 6, 30, 12, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -171,12 +173,13 @@ def test_the_forecast_kpi_is_the_sum_of_the_project_eacs_its_panel_describes(por
     ):
         kpis = {kpi.id: kpi for kpi in portfolio_kpis(data)}
         assert data.cost.forecast == pytest.approx(expected)
-        assert kpis["eac"].value == "7.8k"  # 6,000 / 0.96 + 1,500 = 7,750 (not BAC 12,000 / portfolio CPI 0.9 = 13.3k)
+        # 6,000 / 0.96 + 1,500 = 7,750 (not BAC 12,000 / portfolio CPI 0.9 = 13.3k)
+        assert kpis["eac"].value == "7.8k EUR"
         assert [spec.key for spec in kpis["eac"].specs] == ["forecast"]
         assert kpis["eac"].specs[0].function is formulas.portfolio_forecast
         assert "sum" in kpis["eac"].specs[0].formula.lower()
         assert [spec.key for spec in kpis["bac"].specs] == ["budget_at_completion"]
-        assert kpis["bac"].value == "12.0k"
+        assert kpis["bac"].value == "12.0k EUR"
         assert "data dates 2026-04-15 to 2026-06-15" in kpis["cpi"].hint
 
 

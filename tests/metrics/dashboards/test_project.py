@@ -13,7 +13,10 @@ from django.utils import timezone
 
 from lifecycle.models import GateAction, GateReview
 from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
+from metrics.snapshots.models import MetricSnapshot
 from tests.metrics.dashboard_seed import compute_all, seed_projects
+
+pytestmark = pytest.mark.clock
 
 
 def _url(project):
@@ -81,8 +84,11 @@ def test_csv_of_a_project_chart(client, people, seeded):
     response = client.get(_url(seeded[0]), {"csv": "rag-history"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:3] == ["month", "as_of", "overall"]
-    assert [row[2] for row in rows[1:]] == ["green", "green"]  # seed: index 0 is green in both months
+    assert rows[0][:4] == ["month", "as_of", "overall", "reported"]
+    # Last month: the worst dimension of its last report; this month: today's computed RAG, the PM's report beside.
+    current = MetricSnapshot.objects.get(metric="overall_rag", scope_type="project", scope_id=seeded[0].pk, period="")
+    assert current.detail["rag"] == "red"  # SPI: half done by the report of today, against a plan further on
+    assert [row[2:4] for row in rows[1:]] == [["green", "green"], ["red", "green"]]
     milestones = list(csv.reader(io.StringIO(client.get(_url(seeded[0]), {"csv": "milestones"}).content.decode())))
     assert [row[3] for row in milestones[1:]] == ["overdue", "upcoming"]
 

@@ -18,6 +18,8 @@ from metrics.deployments.services import alerts
 from metrics.deployments.services import deployed_models as service
 from metrics.mirror.models import ExperimentLink, MlflowRun, RunMetricPoint, TrackingServer
 
+pytestmark = pytest.mark.clock
+
 BASE_MS = 1_750_000_000_000
 
 

@@ -37,8 +37,8 @@ def test_override_without_reason_is_refused():
 
 
 def test_status_count_lists_every_key():
-    assert pf.status_count(["green", Rag.RED, None, "green"]) == {"green": 2, "yellow": 0, "red": 1, "unknown": 1}
-    assert pf.status_count([]) == {"green": 0, "yellow": 0, "red": 0, "unknown": 0}
+    assert pf.status_count(["green", Rag.RED, None, "green"]) == {"green": 2, "yellow": 0, "red": 1, "not_assessed": 1}
+    assert pf.status_count([]) == {"green": 0, "yellow": 0, "red": 0, "not_assessed": 0}
 
 
 def test_projects_by_phase_keeps_the_given_order_and_zeroes():

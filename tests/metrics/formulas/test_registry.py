@@ -72,3 +72,15 @@ def test_scopes_partition_the_registry():
 def test_unknown_key_raises():
     with pytest.raises(KeyError):
         metric_spec("no_such_metric")
+
+
+def test_the_definitions_the_portfolio_oracle_restates_are_written_in_the_registry():
+    """tests/metrics/oracle/portfolio_oracle.py restates these choices; the registry is where they are stated."""
+    from metrics.formulas.registry import metric_spec
+
+    for key in ("schedule_health", "cost_health", "risk_health", "issue_health"):
+        assert "not assessed while nothing stands behind" in metric_spec(key).formula
+    assert "open or closed" in metric_spec("overall_rag").formula
+    assert "working days (Monday to Friday) after today / 5" in metric_spec("utilization_forecast").formula
+    assert "highest of the three" in metric_spec("resource_utilization").formula
+    assert "on hold, closed or cancelled: it counts as completed" in metric_spec("phase_duration").formula

@@ -17,7 +17,7 @@ from metrics.portfolio_inputs.services import benefits, health
 from metrics.portfolio_inputs.services import resources as services
 from tests.factories import make_project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 
@@ -150,7 +150,7 @@ def test_current_status_is_the_latest_report(project, people):
         "green": 0,
         "yellow": 0,
         "red": 1,
-        "unknown": 1,
+        "not_assessed": 1,
     }
 
 

@@ -32,6 +32,8 @@ from metrics.snapshots.services import scope_compute
 from tests.factories import make_project
 from tests.metrics.dashboard_seed import seed_projects
 
+pytestmark = pytest.mark.clock
+
 TODAY = datetime.date(2026, 6, 30)
 D = datetime.date
 

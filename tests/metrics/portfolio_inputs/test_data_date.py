@@ -12,7 +12,7 @@ from metrics.portfolio_inputs import adapters
 from metrics.portfolio_inputs.computers.projects import project_results_for
 from metrics.portfolio_inputs.models import BudgetPeriod, CostEntry, StatusReport
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 NOW = datetime.datetime(2026, 5, 28, 12, tzinfo=datetime.UTC)

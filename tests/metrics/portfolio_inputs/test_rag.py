@@ -20,7 +20,7 @@ from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.services import scope_compute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 NOW = datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -113,7 +113,7 @@ def test_spi_043_cpi_028_is_red_although_the_pm_reports_green_and_the_difference
     assert (details["overall_rag"]["rag"], details["overall_rag"]["reported"]) == ("red", "green")
     assert (project.overall_rag, project.reported_rag, project.rag_differs) == ("red", "green", True)
     record = AuditRecord.objects.get(action="project.rag_recompute")
-    assert (record.actor, record.before["overall_rag"], record.after["overall_rag"]) == (None, "green", "red")
+    assert (record.actor, record.before["overall_rag"], record.after["overall_rag"]) == (None, "not_assessed", "red")
     client.force_login(people["ds"])
     for url in (
         reverse("project-detail", args=[project.pk]),
@@ -237,6 +237,50 @@ def test_status_reports_no_longer_set_the_project_rag(project, people):
     from metrics.portfolio_inputs.services import health
 
     health.status_report_submit(actor=people["pm"], project=project, as_of=TODAY, schedule="red")
-    assert Project.objects.get(pk=project.pk).overall_rag == "green"  # as created; the computer sets it
+    assert Project.objects.get(pk=project.pk).overall_rag == "not_assessed"  # as created; the computer sets it
     _compute(project)
     assert (project.overall_rag, project.reported_rag, project.rag_differs) == ("red", "red", False)
+
+
+def test_the_rag_history_follows_the_same_rule_month_by_month(project, people):
+    """Past months: the worst dimension of the month's last report, or the override in force at the month's end
+    (replayed, though revoked since); this month: today's computed value. The PM's own overall stays beside it."""
+    author = people["pm"]
+    for as_of, schedule, cost, reported in (
+        (datetime.date(2026, 3, 10), "green", "yellow", "green"),  # the PM said green over a yellow dimension
+        (datetime.date(2026, 3, 28), "green", "green", "green"),  # the month's last report counts
+        (datetime.date(2026, 4, 20), "red", "green", "yellow"),
+    ):
+        StatusReport.objects.create(
+            project=project, as_of=as_of, schedule_rag=schedule, cost_rag=cost, derived_rag=reported,
+            overall_rag=reported, author=author,
+        )  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 4, 2, 9, tzinfo=datetime.UTC), tick=False):
+        april = RagOverride.objects.create(
+            project=project, rag="yellow", reason="Vendor delay agreed", expires_on=datetime.date(2026, 5, 10),
+            created_by=author,
+        )  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 5, 5, 9, tzinfo=datetime.UTC), tick=False):
+        april.revoked_at, april.revoked_by = datetime.datetime.now(tz=datetime.UTC), author
+        april.save()
+    _inputs(project, author, percent="0.43", cost="15357.15", reported="green")  # June: SPI 0.43 -> red
+
+    _compute(project)
+    history = {
+        row.period: row.detail
+        for row in MetricSnapshot.objects.filter(metric="overall_rag", scope_id=project.pk).exclude(period="")
+    }
+    assert {period: (d["rag"], d["derived"], d["overridden"], d["reported"]) for period, d in history.items()} == {
+        "2026-03": ("green", "green", False, "green"),
+        "2026-04": ("yellow", "red", True, "yellow"),
+        "2026-06": ("red", "red", False, "green"),
+    }
+    assert history["2026-04"]["reason"] == "Vendor delay agreed"
+
+
+def test_with_no_input_every_dimension_is_not_assessed_like_the_overall(project):
+    """An empty risk register or issue log would rate green; with nothing behind them the four dimensions say
+    "not assessed", as the overall does, so the worst of the four is the overall on every page."""
+    details = _compute(project)
+    assert {metric: details[metric]["rag"] for metric in DIMENSION_METRICS} == dict.fromkeys(DIMENSION_METRICS, "")
+    assert (details["overall_rag"]["rag"], project.overall_rag) == ("", "not_assessed")

@@ -26,7 +26,7 @@ from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tests.factories import make_project
 from tests.metrics.inputs_helpers import audit_actions, refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 MONDAY = D(2026, 3, 2)
@@ -216,7 +216,7 @@ def test_status_report_overall_is_the_worst_dimension_and_leaves_the_project_rag
     project.refresh_from_db()
     assert (report.derived_rag, report.overall_rag, report.is_overridden) == ("red", "red", False)
     assert report.percent_complete == Decimal("0.2500")
-    assert project.overall_rag == "green"  # unchanged: the recompute requested here sets it from the inputs
+    assert project.overall_rag == "not_assessed"  # unchanged: the recompute requested here sets it from the inputs
     record = AuditRecord.objects.get(action="status_report.submit")
     assert record.before is None
     assert record.after["overall_rag"] == "red"
@@ -243,7 +243,7 @@ def test_status_report_override_needs_a_reason_and_history_is_kept(project, peop
         "yellow",
         "Recovery plan agreed with the sponsor",
     )
-    assert project.overall_rag == "green"  # the PM's own overall is the reported RAG, not the project's
+    assert project.overall_rag == "not_assessed"  # the PM's own overall is the reported RAG, not the project's
     assert list(StatusReport.objects.filter(project=project).values_list("pk", "overall_rag")) == [
         (second.pk, "yellow"),
         (first.pk, "green"),
@@ -273,7 +273,7 @@ def test_status_report_refusals_leave_the_project_rag_alone(project, people, kwa
     with refused(ValidationFailed) as caught:
         health.status_report_submit(actor=people["pm"], project=project, **{"as_of": D(2026, 4, 30), **kwargs})
     assert caught.value.details == errors
-    assert Project.objects.get(pk=project.pk).overall_rag == "green"
+    assert Project.objects.get(pk=project.pk).overall_rag == "not_assessed"
 
 
 @pytest.mark.parametrize("who", ["exec", "ds", "product", "outsider"])

@@ -26,7 +26,7 @@ from metrics.portfolio_inputs.services import resources as services
 from metrics.portfolio_inputs.views.sections import SECTIONS
 from tests.metrics.inputs_helpers import everything
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 MONDAY = D(2026, 3, 2)
@@ -205,7 +205,7 @@ def test_status_report_form_converts_percent_and_leaves_the_project_rag_to_the_c
     report = StatusReport.objects.get()
     assert (report.overall_rag, report.percent_complete) == ("red", Decimal("0.4550"))
     project.refresh_from_db()
-    assert project.overall_rag == "green"  # the report is shown beside the computed RAG; it does not set it
+    assert project.overall_rag == "not_assessed"  # the report is shown beside the computed RAG; it does not set it
 
 
 def test_htmx_add_answers_the_section_fragment_with_a_fresh_form(as_pm, project):

@@ -15,7 +15,7 @@ from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.services import scope_compute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 UTC = datetime.UTC

@@ -2,6 +2,7 @@
 size), feature usage of the configured core events only, and the funnel settings page."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ from metrics.product.selectors import headlines, product_snapshots
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.services import scope_compute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +131,7 @@ def test_a_cohort_below_the_minimum_shows_too_few_users(product, people):
         None, "2026-10-01", True,
     )  # fmt: skip
     headline = next(h for h in headlines(snapshots) if h.key == "conversion_rate")
-    assert (headline.caption, headline.text) == ("Conversion · Oct 2026", "too few users")
+    assert (headline.caption, headline.text) == ("Conversion · 2026-10", "too few users")
     chart = monthly_chart(next(s for s in MONTHLY_CHARTS if s.key == "conversion_rate"), snapshots,
                           EntryLinks.for_product(product.pk))  # fmt: skip
     assert chart.figure is not None
@@ -197,3 +198,23 @@ def test_the_settings_page_sets_the_funnel_and_shows_refusals(client, people, pr
     assert client.post(url, {"funnel_steps": "a\nb", "funnel_window_days": "3"}).status_code == 403
     client.force_login(people["outsider"])
     assert client.get(url).status_code == 404
+
+
+def test_a_cohort_is_the_local_month_of_the_entry(project, people, settings):
+    """In Auckland, signing up at 08:00 on 1 October is an October entry, although it is still 30 September in UTC
+    (found by the product oracle)."""
+    settings.TIME_ZONE = "Pacific/Auckland"
+    product = services.product_create(actor=people["product"], project=project, name="Local scorer")
+    services.product_funnel_update(
+        actor=people["pm"], product=product, funnel_steps=["signup", "purchase"], funnel_window_days=7, core_events=[]
+    )
+    morning = datetime.datetime(2026, 10, 1, 8, tzinfo=ZoneInfo("Pacific/Auckland"))
+    events = [{"user_id": f"u{n}", "name": "signup", "at": morning} for n in range(MIN_CONVERSION_COHORT)]
+    events += [{"user_id": "u0", "name": "purchase", "at": morning + datetime.timedelta(hours=1)}]
+    services.product_events_add(actor=people["pm"], product=product, events=events)
+    result = product_compute(product.pk)
+    assert result is not None
+    conversion = next(value for value in result.values if value.metric == "conversion_rate")
+    cohorts = {point["month"]: point for point in conversion.detail["monthly"] if point.get("entered")}
+    assert list(cohorts) == ["2026-10-01"]
+    assert (cohorts["2026-10-01"]["entered"], cohorts["2026-10-01"]["converted"]) == (MIN_CONVERSION_COHORT, 1)

@@ -15,7 +15,7 @@ from metrics.product.selectors import headlines, product_snapshots
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.services import scope_compute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 UTC = datetime.UTC
 NOON = datetime.datetime(2026, 12, 3, 12, tzinfo=UTC)  # "today" is 3 December 2026, half over
@@ -62,8 +62,8 @@ def test_dau_headline_is_the_last_complete_day_and_today_is_partial(product):
     assert dau.detail["daily"][-1] == ["2026-12-03", 6]
     assert dau.detail["partial_from"] == "2026-12-03"
     shown = {h.key: h for h in headlines(snapshots)}
-    assert (shown["dau"].caption, shown["dau"].text) == ("DAU · 2 Dec 2026", "1")
-    assert (shown["mau"].caption, shown["stickiness"].caption) == ("MAU · 2 Dec 2026", "Stickiness · 2 Dec 2026")
+    assert (shown["dau"].caption, shown["dau"].text) == ("DAU · 2026-12-02", "1")
+    assert (shown["mau"].caption, shown["stickiness"].caption) == ("MAU · 2026-12-02", "Stickiness · 2026-12-02")
     assert shown["stickiness"].text == "33%"
 
 
@@ -120,11 +120,11 @@ def test_monthly_headlines_use_the_last_complete_month(product, people):
     assert points["2026-11-01"] == (None, False)  # nobody was active in October
     assert churn.value is None  # no complete month with a value: no headline rather than the running month
     shown = {h.key: h for h in headlines(snapshots)}
-    assert (shown["nps"].caption, shown["nps"].text) == ("NPS · Nov 2026", "100")
+    assert (shown["nps"].caption, shown["nps"].text) == ("NPS · 2026-11", "100")
     assert (shown["user_churn"].caption, shown["user_churn"].text) == ("User churn", "n/a")
 
 
 def test_the_dashboard_names_each_headlines_period(client, people, product):
     client.force_login(people["exec"])
     html = client.get(reverse("product-dashboard", args=[product.pk])).content.decode()
-    assert "DAU · 2 Dec 2026" in html and "last complete day" in html
+    assert "DAU · 2026-12-02" in html and "last complete day" in html

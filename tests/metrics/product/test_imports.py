@@ -15,7 +15,7 @@ from metrics.product.models import Customer, MarketingSpend, Order, ProductEvent
 from portal.exceptions import NotAllowed
 from tests.metrics.inputs_helpers import everything, refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 UTC = datetime.UTC
 

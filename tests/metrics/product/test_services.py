@@ -15,7 +15,7 @@ from metrics.product.models import Customer, MarketingSpend, Order, Product, Pro
 from portal.exceptions import NotAllowed, ValidationFailed
 from tests.metrics.inputs_helpers import audit_actions, refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 UTC = datetime.UTC

@@ -15,7 +15,7 @@ from metrics.snapshots.models import MetricComputeRequest
 from metrics.snapshots.services import scope_compute
 from tests.metrics.inputs_helpers import everything
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 D = datetime.date
 UTC = datetime.UTC
@@ -189,11 +189,11 @@ def test_dashboard_shows_every_metric_with_csv_and_how_computed(client, people, 
     csv = client.get(urls(product)["dashboard"] + "?csv=nps")
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
-    assert lines[0] == "month,nps,responses,partial"
-    assert lines[1] == "2026-03-01,-100.0,3,False"  # scores 0, 1 and 2: every answer a detractor
+    assert lines[0] == "month,nps (score),responses (count),partial"
+    assert lines[1] == "2026-03-01,-100,3,False"  # scores 0, 1 and 2: every answer a detractor
     assert client.get(urls(product)["dashboard"] + "?csv=nope").status_code == 404
     weekly = client.get(urls(product)["dashboard"] + "?grain=weekly&csv=active-users").content.decode().splitlines()
-    assert weekly[0] == "period,dau,wau,mau,partial"
+    assert weekly[0] == "period,dau (users),wau (users),mau (users),partial"
 
 
 def test_empty_states_say_what_is_missing_and_link_to_its_form(client, people, product):
@@ -242,7 +242,7 @@ def test_project_fragment_shows_headlines_and_dau_of_each_product(client, people
     assert f'<div hidden id="chart-product-{product.pk}-active-users-figure">' in html and "<script" not in html
     assert f'href="{urls(product)["fragment"]}?csv=product-{product.pk}-active-users"' in html
     csv = client.get(urls(product)["fragment"] + f"?csv=product-{product.pk}-active-users")
-    assert csv.content.decode().splitlines()[0] == "period,dau,wau,mau,partial"
+    assert csv.content.decode().splitlines()[0] == "period,dau (users),wau (users),mau (users),partial"
 
 
 def _queries(client, url: str) -> int:

@@ -14,7 +14,7 @@ from metrics.formulas.sprint_charts import burndown, burnup
 from metrics.scrum import adapters
 from metrics.scrum.services import sprints as services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 UTC = datetime.UTC
 S, D, T = formulas.ItemType.STORY, formulas.ItemType.DEFECT, formulas.ItemType.TASK
 TODO, DOING, DONE, CANCELLED = (

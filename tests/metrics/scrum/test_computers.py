@@ -1,8 +1,10 @@
 """The team snapshot computer on hand-built sprint histories: exact values, frozen closed sprints, query budget."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,7 +19,10 @@ from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.services import scope_compute
 from tests.metrics.scrum_builders import at, closed_sprint, done, item, make_team, sprint, update
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+
+# Inside the "Now" sprint below (2026-11-02 to 12-31): the sprint is active only while the clock says so.
+NOW = datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC)
 
 
 def compute(team) -> dict[tuple[str, str], MetricSnapshot]:
@@ -130,6 +135,7 @@ def test_an_empty_sprint_and_a_planned_sprint(team, people):
     assert not snapshots[("commitment", later)].frozen
 
 
+@time_machine.travel(NOW, tick=False)
 def test_an_active_sprint_is_computed_as_of_now_and_not_frozen(team, people):
     pm = people["pm"]
     row = sprint(team, pm, "Now", datetime.date(2026, 11, 2), datetime.date(2026, 12, 31))
@@ -262,3 +268,20 @@ def test_a_team_without_sprints_or_items(team):
     assert snapshots[("velocity", "")].value is None
     assert snapshots[("open_defects", "")].value == 0
     assert "the team has 0" in snapshots[("delivery_forecast", "")].detail["reason"]
+
+
+def test_burndown_days_are_the_portal_s_local_days(team, people, settings):
+    """In Los Angeles, a story done at 20:00 on Tuesday 3 March is done on the 3rd, although it is the 4th in UTC;
+    a sprint started at 17:00 on Monday 2 March local starts on the 2nd (found by the scrum oracle)."""
+    settings.TIME_ZONE = "America/Los_Angeles"
+    pm, zone = people["pm"], ZoneInfo("America/Los_Angeles")
+    row = sprint(team, pm, "Sprint 1", datetime.date(2026, 3, 2), datetime.date(2026, 3, 13))
+    a = item(team, pm, "A", 5, row, datetime.datetime(2026, 3, 1, 10, tzinfo=zone))
+    item(team, pm, "B", 3, row, datetime.datetime(2026, 3, 1, 10, tzinfo=zone))
+    services.sprint_start(actor=pm, sprint=row, at=datetime.datetime(2026, 3, 2, 17, tzinfo=zone))
+    done(pm, a, datetime.datetime(2026, 3, 3, 20, tzinfo=zone))
+    closing = datetime.datetime(2026, 3, 13, 17, tzinfo=zone)
+    services.sprint_close(actor=pm, sprint=Sprint.objects.get(pk=row.pk), at=closing)
+    days = {day["day"]: day for day in compute(team)[("burndown", sprint_period(row.pk))].detail["days"]}
+    assert min(days) == "2026-03-02"
+    assert (days["2026-03-02"]["remaining"], days["2026-03-03"]["remaining"]) == (8.0, 3.0)

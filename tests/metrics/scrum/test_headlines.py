@@ -14,7 +14,7 @@ from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.services import scope_compute
 from tests.metrics.scrum_builders import at, done, item, make_team, sprint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

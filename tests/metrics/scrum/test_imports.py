@@ -17,7 +17,7 @@ from portal.exceptions import NotAllowed
 from tests.metrics.scrum_builders import make_team, sprint
 from tests.unchanged import refused_checker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 UTC = datetime.UTC
 
 HEADER = "key,type,status,story points,sprint,created,resolved,summary,sprint start,sprint end\n"
@@ -130,7 +130,7 @@ def test_an_edit_dated_inside_a_frozen_sprint_is_refused(team, people):
 
 BAD_FILES = {
     "bad points": (HEADER + "ML-1,Story,To Do,abc,,2026-03-01,,,,\n", 2, "story points"),
-    "unknown type": (HEADER + "ML-1,Epic,To Do,1,,2026-03-01,,,,\n", 2, "type"),
+    "unknown type": (HEADER + "ML-1,Feature request,To Do,1,,2026-03-01,,,,\n", 2, "type"),
     "unknown status": (HEADER + "ML-1,Story,Parked,1,,2026-03-01,,,,\n", 2, "status"),
     "bad date": (HEADER + "ML-1,Story,To Do,1,,31/31/2026,,,,\n", 2, "created"),
     "resolved before created": (HEADER + "ML-1,Story,Done,1,,2026-03-02,2026-03-01,,,\n", 2, "resolved"),

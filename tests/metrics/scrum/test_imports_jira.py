@@ -277,3 +277,28 @@ def test_the_preview_page_asks_for_the_new_sprints_dates_then_imports_with_them(
     assert (done.status_code, done.context["outcome"].imported) == (200, 6)
     assert items(team)["CHURN-3"][3] == "CHURN Sprint 3"
     assert Sprint.objects.get(team=team, name="CHURN Sprint 2").planned_start == datetime.date(2026, 11, 16)
+
+
+def _with_an_epic(export: str) -> str:
+    """The export with an epic row added, as Jira lists one when the filter includes epics: no sprint, no points."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(export)))
+    header, epic = rows[0], list(rows[1])
+    for index, name in enumerate(header):
+        if name in ("Sprint", "Custom field (Story Points)", "Custom field (Story point estimate)", "Resolved"):
+            epic[index] = ""
+    epic[header.index("Issue key")], epic[header.index("Issue Type")] = "CHURN-100", "Epic"
+    epic[header.index("Status")], epic[header.index("Summary")] = "In Progress", "Churn model v2"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([*rows, epic])
+    return out.getvalue()
+
+
+def test_an_epic_in_the_export_is_left_out_and_said_so_not_refused(team, people):
+    result = jira(team, people["pm"], _with_an_epic(CLOUD), CLOUD_DATES)
+    assert (result.total, result.left_out, result.imported, result.errors) == (7, 1, 6, [])
+    assert "1 epic(s) left out" in result.left_out_note
+    assert not WorkItem.objects.filter(team=team, key="CHURN-100").exists()
+    assert WorkItem.objects.filter(team=team).count() == 6

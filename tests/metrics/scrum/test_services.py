@@ -19,7 +19,7 @@ from portfolio.choices import Role
 from tests.factories import member
 from tests.races import HOLD_LOCK_SECONDS, run_at_once, slow_down
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 UTC = datetime.UTC
 
 

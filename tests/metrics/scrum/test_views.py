@@ -18,7 +18,7 @@ from tests.factories import make_project
 from tests.metrics.scrum_builders import at, closed_sprint, done, item, make_team, sprint
 from tests.unchanged import refused_checker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def scrum_state() -> dict:
@@ -94,8 +94,10 @@ def test_chart_data_exports_as_csv(client, team, history, people):
     response = as_user(client, people["pm"]).get(reverse("team-dashboard", args=[team.pk]), {"csv": "burndown"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "day,working_day,scope,completed,remaining,ideal,scope_change"
-    assert lines[1] == "2026-03-02,True,8.0,0.0,8.0,7.2,0.0"
+    assert lines[0] == (
+        "day,working_day,scope (points),completed (points),remaining (points),ideal (points),scope_change (points)"
+    )
+    assert lines[1] == "2026-03-02,True,8,0,8,7.2,0"
     assert len(lines) == 13
     assert client.get(reverse("team-dashboard", args=[team.pk]), {"csv": "nope"}).status_code == 404
 

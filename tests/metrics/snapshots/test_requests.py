@@ -19,7 +19,7 @@ from portfolio.models import Membership, Portfolio
 from tests.factories import make_project
 from tests.metrics.compute_fixtures import Computed, register_test_computers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 D = datetime.date
 UTC = datetime.UTC
 MONDAY = D(2026, 3, 2)

@@ -24,7 +24,7 @@ from portfolio.models import Portfolio
 from tests.factories import make_project
 from tests.metrics.compute_fixtures import CLOSED_SPRINT, Computed, register_test_computers, snapshot_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 D = datetime.date
 
 
