@@ -71,7 +71,8 @@ _UNASSESSED = (
 # fmt: off
 # --- portfolio --------------------------------------------------------------------------------------------
 _add(_P, "status_count", "Projects by status", "count", portfolio.status_count,
-     "Projects grouped by overall RAG (green / yellow / red / not assessed)", "latest status report per project")
+     "Projects grouped by overall RAG (green / yellow / red / not assessed)",
+     "each project's overall RAG as every page shows it (computed, or a manager's override in force)")
 _add(_P, "overall_rag", "Overall health", "RAG", portfolio.overall_rag,
      "Worst of the four computed dimension RAGs (schedule from SPI, cost from CPI, risk from exposure, issues from "
      "weighted open issues; schedule and cost fall back to the PM's report only without earned-value data). "
