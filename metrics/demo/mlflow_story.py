@@ -33,13 +33,20 @@ KEY_METRICS = {"regression": ["val_rmse"], "binary": ["val_auc"], "multiclass": 
 MONITORING_KEYS = ["accuracy", "drift_psi", "latency_p95_ms"]
 
 
-def _server(uri: str) -> TrackingServer:
+def _server(uri: str, portfolio_ids: set[int]) -> TrackingServer:
+    """The demo server, granted to the portfolios of the projects that link it (a server serves no portfolio
+    until it is granted)."""
     admin = get_user_model().objects.get(username="admin")
     server = TrackingServer.objects.filter(name=SERVER_NAME).first()
     if server is None:
-        return mlflow_links.tracking_server_save(actor=admin, name=SERVER_NAME, uri=uri, is_default=True)
-    if server.uri != uri:  # the demo was started on another port
-        return mlflow_links.tracking_server_save(actor=admin, server=server, uri=uri)
+        return mlflow_links.tracking_server_save(
+            actor=admin, name=SERVER_NAME, uri=uri, is_default=True, portfolios=sorted(portfolio_ids)
+        )
+    granted = set(server.portfolios.values_list("pk", flat=True))
+    if server.uri != uri or not portfolio_ids <= granted:  # started on another port, or new demo portfolios
+        return mlflow_links.tracking_server_save(
+            actor=admin, server=server, uri=uri, portfolios=sorted(granted | portfolio_ids)
+        )
     return server
 
 
@@ -65,8 +72,9 @@ def _link_model(server: TrackingServer, project: Project, model_name: str) -> Re
 def mlflow_demo_seed(uri: str, seed: str) -> dict[str, Any]:
     """Runs trained and logged, links made and synced; returns what happened, for the command's summary."""
     logged = seed_runs(uri, seed)
-    server = _server(uri)
-    projects = {p.code: p for p in Project.objects.filter(code__in=[e.project for e in EXPERIMENTS])}
+    codes = [e.project for e in EXPERIMENTS] + list(MONITORING)
+    projects = {p.code: p for p in Project.objects.filter(code__in=codes).select_related("portfolio")}
+    server = _server(uri, {project.portfolio_id for project in projects.values()})
     experiment_links, model_links = [], []
     for spec in EXPERIMENTS:
         project = projects.get(spec.project)

@@ -1,6 +1,10 @@
-"""Admin for the MLflow mirror: servers and links are managed here; synced rows are read-only."""
+"""Admin for the MLflow mirror: tracking servers are registered here through the audited service; links are
+made on each project's MLflow page (audited there) and synced rows are mirrored, so both are read-only here."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from metrics.mirror.models import (
     ExperimentLink,
@@ -10,6 +14,7 @@ from metrics.mirror.models import (
     RunMetricPoint,
     TrackingServer,
 )
+from metrics.mirror.services.links import SERVER_FIELDS, tracking_server_save
 from portal.admin import ReadOnlyAdmin
 
 
@@ -35,9 +40,23 @@ class TrackingServerAdmin(admin.ModelAdmin):
         ("HTTP policy", {"fields": ["timeout_s", "max_retries"]}),
     ]
 
+    def save_model(self, request: HttpRequest, obj: TrackingServer, form: Any, change: bool) -> None:
+        fields = {name: getattr(obj, name) for name in SERVER_FIELDS}
+        portfolios = form.cleaned_data.get("portfolios")  # None when the form does not show them: left as they are
+        saved = tracking_server_save(
+            actor=request.user, server=obj if change else None, portfolios=portfolios, **fields
+        )
+        obj.pk = saved.pk
 
-class _SyncStateAdmin(admin.ModelAdmin):
-    readonly_fields = ["last_synced_at", "last_error", "last_error_at", "created_at"]
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Nothing left to save: the service above set the portfolios, in its audited transaction."""
+
+    # Links, runs and evidence point at a server: it is never deleted, only replaced as the default.
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class _SyncStateAdmin(ReadOnlyAdmin):
     list_select_related = ["project", "server"]
     list_filter = ["server"]
 
@@ -46,7 +65,6 @@ class _SyncStateAdmin(admin.ModelAdmin):
 class ExperimentLinkAdmin(_SyncStateAdmin):
     list_display = ["project", "name", "experiment_id", "server", "last_synced_at", "last_error_at"]
     search_fields = ["project__code", "name", "experiment_id"]
-    readonly_fields = [*_SyncStateAdmin.readonly_fields, "watermark_end_time_ms"]
 
 
 @admin.register(RegisteredModelLink)

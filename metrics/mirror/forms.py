@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from lifecycle.models import Project
 from metrics.mirror.models import TrackingServer
+from metrics.mirror.selectors import tracking_servers_for
 from portal.forms import SMALL_INPUT, SMALL_SELECT
 
 
@@ -15,10 +17,19 @@ class _ServerChoice(forms.ModelChoiceField):
         return f"{obj.name}{' (default)' if obj.is_default else ''}"
 
 
-class ExperimentLinkForm(forms.Form):
+class _ServerForm(forms.Form):
+    """The server is chosen among those granted to the project's portfolio."""
+
+    server = _ServerChoice(TrackingServer.objects.none(), required=False, widget=forms.Select(attrs=SMALL_SELECT))
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["server"]).queryset = tracking_servers_for(project)
+
+
+class ExperimentLinkForm(_ServerForm):
     """Link by id or by name (exactly one; the browse list fills the id)."""
 
-    server = _ServerChoice(TrackingServer.objects.all(), required=False, widget=forms.Select(attrs=SMALL_SELECT))
     experiment_id = forms.CharField(max_length=64, required=False, widget=forms.TextInput(attrs=SMALL_INPUT))
     experiment_name = forms.CharField(max_length=500, required=False, widget=forms.TextInput(attrs=SMALL_INPUT))
     key_metrics = forms.CharField(
@@ -35,8 +46,7 @@ class ExperimentLinkForm(forms.Form):
         return data
 
 
-class ModelLinkForm(forms.Form):
-    server = _ServerChoice(TrackingServer.objects.all(), required=False, widget=forms.Select(attrs=SMALL_SELECT))
+class ModelLinkForm(_ServerForm):
     model_name = forms.CharField(max_length=500, widget=forms.TextInput(attrs=SMALL_INPUT))
 
 

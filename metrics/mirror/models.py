@@ -7,6 +7,13 @@ env); the database, its backups, fixtures and the admin never contain them, and 
 env change with no data migration. A name that is set on the row but missing from the environment is a
 configuration error reported when the gateway is built.
 
+Who may use a server: `TrackingServer.portfolios`. Only the projects of those portfolios browse the server
+and link its experiments and registered models; an EMPTY set means NO portfolio (a newly registered server
+serves nobody until staff grant it). The demo seed and the default server created from
+`MLFLOW_TRACKING_URI` grant their portfolios when they create the server. Revoking a grant stops browsing and
+new links; links made before keep syncing until they are unlinked. Mirrored runs and model versions are read
+only through the links of projects a person can see.
+
 Synced rows are keyed by (server, MLflow id) and written with upserts, so a repeated or redelivered sync
 rewrites the same rows. Runs deleted in MLflow are marked `deleted`, never dropped: gate evidence may
 point at them.
@@ -54,6 +61,12 @@ class TrackingServer(models.Model):
     timeout_s = models.PositiveSmallIntegerField(default=30, help_text="Timeout of one HTTP attempt, seconds.")
     max_retries = models.PositiveSmallIntegerField(default=4, help_text="HTTP retries of one request (0-10).")
     is_default = models.BooleanField(default=False)
+    portfolios = models.ManyToManyField(
+        "portfolio.Portfolio",
+        related_name="mlflow_servers",
+        blank=True,
+        help_text="Portfolios whose projects may browse and link this server; none when empty.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,6 +4,9 @@ metrics, unlinking, and "sync now" with a polled progress fragment.
 GET pages never call MLflow: they show the mirror with its sync time, last error and a stale badge, so
 they keep serving while MLflow is down. Only the browse fragments talk to MLflow, and they turn an outage
 into a message inside the fragment.
+
+Only the servers granted to the project's portfolio are offered; browsing leaves out what is linked to a
+project the user cannot see, and linking such an item answers 404 (`links.MlflowItemHidden`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from lifecycle.views.common import visible_project
 from metrics.mirror import requests as sync_requests
 from metrics.mirror.forms import ExperimentLinkForm, ModelLinkForm, split_keys
 from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink, TrackingServer
+from metrics.mirror.selectors import tracking_servers_for
 from metrics.mirror.services import links
 from portal.exceptions import DomainError
 from portfolio.access import can_edit_project, can_link_mlflow
@@ -52,18 +56,19 @@ def _link(project: Project, kind: str, link_pk: int) -> ExperimentLink | Registe
     )
 
 
-def _default_server() -> tuple[TrackingServer | None, str]:
+def _default_server(project: Project) -> tuple[TrackingServer | None, str]:
     try:
-        return links.tracking_server_default(), ""
+        return links.tracking_server_for_project(project), ""
     except DomainError as error:
         return None, error.message
 
 
-def _chosen_server(request: HttpRequest) -> TrackingServer | None:
+def _chosen_server(request: HttpRequest, project: Project) -> TrackingServer | None:
+    """The server asked for, among those of the project's portfolio (another id finds none), or the default."""
     raw = request.GET.get("server") or request.POST.get("server")
-    if raw and raw.isdigit():
-        return TrackingServer.objects.filter(pk=int(raw)).first()
-    return _default_server()[0]
+    if raw and raw.isdigit() and len(raw) < 19:
+        return tracking_servers_for(project).filter(pk=int(raw)).first()
+    return _default_server(project)[0]
 
 
 def _known_metric_keys(link: ExperimentLink) -> list[str]:
@@ -136,7 +141,8 @@ def _page(
     model_form: ModelLinkForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    server, server_error = _default_server()
+    server, server_error = _default_server(project)
+    servers = list(tracking_servers_for(project))
     context = {
         "project": project,
         "active_tab": "mlflow",
@@ -144,11 +150,11 @@ def _page(
         "can_link": can_link_mlflow(request.user, project),
         "experiment_rows": _experiment_rows(project),
         "model_rows": _model_rows(project),
-        "servers": list(TrackingServer.objects.all()),
+        "servers": servers,
         "default_server": server,
         "server_error": server_error,
-        "experiment_form": experiment_form or ExperimentLinkForm(initial={"server": server}),
-        "model_form": model_form or ModelLinkForm(initial={"server": server}),
+        "experiment_form": experiment_form or ExperimentLinkForm(project=project, initial={"server": server}),
+        "model_form": model_form or ModelLinkForm(project=project, initial={"server": server}),
     }
     return render(request, "metrics/mlflow/project_mlflow.html", context, status=status)
 
@@ -163,9 +169,13 @@ def project_mlflow(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def browse_experiments(request: HttpRequest, pk: int) -> HttpResponse:
     project = _linkable_project(request, pk)
-    server = _chosen_server(request)
+    server = _chosen_server(request, project)
     query = request.GET.get("q", "")
-    result = links.mlflow_experiments_browse(server, query=query) if server else None
+    result = (
+        links.mlflow_experiments_browse(actor=request.user, project=project, server=server, query=query)
+        if server
+        else None
+    )
     linked = set(project.experiment_links.values_list("server_id", "experiment_id"))
     server_id = server.pk if server else None
     rows = [
@@ -182,9 +192,11 @@ def browse_experiments(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def browse_models(request: HttpRequest, pk: int) -> HttpResponse:
     project = _linkable_project(request, pk)
-    server = _chosen_server(request)
+    server = _chosen_server(request, project)
     query = request.GET.get("q", "")
-    result = links.mlflow_models_browse(server, query=query) if server else None
+    result = (
+        links.mlflow_models_browse(actor=request.user, project=project, server=server, query=query) if server else None
+    )
     linked = set(project.model_links.values_list("server_id", "model_name"))
     server_id = server.pk if server else None
     rows = [{"item": item, "linked": (server_id, item.name) in linked} for item in (result.items if result else [])]
@@ -199,7 +211,7 @@ def browse_models(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def experiment_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _linkable_project(request, pk)
-    form = ExperimentLinkForm(request.POST)
+    form = ExperimentLinkForm(request.POST, project=project)
     if not form.is_valid():
         return _page(request, project, experiment_form=form, status=422)
     data = form.cleaned_data
@@ -212,6 +224,8 @@ def experiment_link_create(request: HttpRequest, pk: int) -> HttpResponse:
             experiment_name=data["experiment_name"],
             key_metrics=split_keys(data["key_metrics"]),
         )
+    except links.MlflowItemHidden as hidden:
+        raise Http404(hidden.message) from hidden
     except DomainError as error:
         form.add_error(None, error.message)
         return _page(request, project, experiment_form=form, status=422)
@@ -223,7 +237,7 @@ def experiment_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def model_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _linkable_project(request, pk)
-    form = ModelLinkForm(request.POST)
+    form = ModelLinkForm(request.POST, project=project)
     if not form.is_valid():
         return _page(request, project, model_form=form, status=422)
     try:
@@ -233,6 +247,8 @@ def model_link_create(request: HttpRequest, pk: int) -> HttpResponse:
             server=form.cleaned_data["server"],
             model_name=form.cleaned_data["model_name"],
         )
+    except links.MlflowItemHidden as hidden:
+        raise Http404(hidden.message) from hidden
     except DomainError as error:
         form.add_error(None, error.message)
         return _page(request, project, model_form=form, status=422)

@@ -176,8 +176,12 @@ def test_only_staff_register_and_change_servers(db, client_for, staff, people) -
 
 
 @pytest.fixture
-def lab(db, mlflow_server):  # noqa: F811
-    return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0, is_default=True)
+def lab(db, mlflow_server, portfolio):  # noqa: F811
+    server = TrackingServer.objects.create(
+        name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0, is_default=True
+    )
+    server.portfolios.add(portfolio)  # a server serves only the portfolios granted
+    return server
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.tracking import MlflowClient
 
+from metrics.mirror.models import TrackingServer
+
 # MLflow accepts at most 1000 entities (metrics + params + tags) per log_batch, 100 params and 100 tags.
 _BATCH_LIMIT = 1000
 _PARAM_TAG_LIMIT = 100
@@ -21,6 +23,13 @@ _PARAM_TAG_LIMIT = 100
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def granted_server(name: str, uri: str, *portfolios: object, **fields: object) -> TrackingServer:
+    """A tracking server row that the given portfolios may use (a server with none serves no portfolio)."""
+    server = TrackingServer.objects.create(name=name, uri=uri, **fields)  # type: ignore[misc]
+    server.portfolios.set(portfolios)
+    return server
 
 
 @contextlib.contextmanager

@@ -24,8 +24,12 @@ class TrackingServerSerializer(serializers.ModelSerializer):
 
 
 class TrackingServerStaffSerializer(TrackingServerSerializer):
+    portfolios = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Portfolios whose projects may use the server (none when empty)."
+    )
+
     class Meta(TrackingServerSerializer.Meta):
-        fields = [*TrackingServerSerializer.Meta.fields, "username_env", "password_env", "token_env"]
+        fields = [*TrackingServerSerializer.Meta.fields, "username_env", "password_env", "token_env", "portfolios"]
 
 
 class TrackingServerInputSerializer(serializers.Serializer):
@@ -37,6 +41,12 @@ class TrackingServerInputSerializer(serializers.Serializer):
     timeout_s = serializers.IntegerField(min_value=1, max_value=600, required=False)
     max_retries = serializers.IntegerField(min_value=0, max_value=10, required=False)
     is_default = serializers.BooleanField(required=False)
+    portfolios = serializers.ListField(
+        child=id_field(),
+        required=False,
+        max_length=1000,
+        help_text="Portfolio ids whose projects may use the server; replaces the list. Empty: no portfolio.",
+    )
 
 
 class SyncStateSerializer(serializers.ModelSerializer):

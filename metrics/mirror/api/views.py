@@ -1,8 +1,10 @@
 """API of MLflow servers and a project's experiment and model links (list, link, key metrics, unlink, sync).
 
-Servers are organization-wide reference data: any member reads name, URI and policy; only staff see the
-NAMES of the credential variables and write. Links are sub-resources of a project (404 outside the
-user's portfolios); writes go through `metrics.mirror.services.links`.
+A member reads the servers granted to their portfolios, and those the links of projects they see use (name,
+URI, policy); only staff see every server, the NAMES of the credential variables and the portfolios granted,
+and write. Links are sub-resources of a project (404 outside the user's portfolios); a link names a server of
+the project's portfolio, and an experiment or model linked to a project the user cannot see answers 404.
+Writes go through `metrics.mirror.services.links`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from metrics.mirror.api.serializers import (
     TrackingServerStaffSerializer,
 )
 from metrics.mirror.models import ExperimentLink, RegisteredModelLink, TrackingServer
+from metrics.mirror.selectors import tracking_servers_visible_to
 from metrics.mirror.services import links
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
@@ -43,11 +46,15 @@ def _is_staff(request: Request) -> bool:
 
 @extend_schema(tags=["mlflow"])
 class TrackingServerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioScopedViewSet):
-    """MLflow tracking servers. Staff register and change them; secrets never pass through the API."""
+    """MLflow tracking servers of the user's portfolios. Staff register and change them and grant portfolios;
+    secrets never pass through the API."""
 
     queryset = TrackingServer.objects.all()
     serializer_class = TrackingServerSerializer
-    organization_wide = True
+    portfolio_field = "portfolios"  # documents the scope; get_queryset applies it (a many-to-many)
+
+    def get_queryset(self) -> Any:
+        return tracking_servers_visible_to(self.request.user).prefetch_related("portfolios")
 
     def get_serializer_class(self) -> Any:
         request = getattr(self, "request", None)

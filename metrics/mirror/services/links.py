@@ -3,6 +3,11 @@
 A link is validated against the server through the gateway before it is written (the experiment or
 model must exist and not be deleted), so a link always names something real. Project managers and data
 scientists of the project's portfolio manage links; every change is audited in its transaction.
+
+Isolation: a project uses only servers granted to its portfolio (`TrackingServer.portfolios`; an empty set
+grants none), and an experiment or registered model already linked to a project the actor cannot see is
+refused as if it did not exist (`MlflowItemHidden`, a 404), before anything is written and before its name,
+state or any other detail is told. Browsing leaves such items out.
 """
 
 from __future__ import annotations
@@ -19,16 +24,26 @@ from django.db import IntegrityError, transaction
 from lifecycle.models import Project
 from lifecycle.services.audit import audit_write, changed_fields
 from metrics.mirror.models import ExperimentLink, RegisteredModelLink, TrackingServer
-from portal.exceptions import NotAllowed, ValidationFailed
+from metrics.mirror.selectors import experiment_ids_hidden_from, model_names_hidden_from, tracking_servers_for
+from portal.exceptions import DomainError, NotAllowed, ValidationFailed
 from portfolio.access import can_link_mlflow
+from portfolio.models import Portfolio
 
 DEFAULT_SERVER_NAME = "default"
 MAX_KEY_METRICS = 20
 
 
+class MlflowItemHidden(DomainError):
+    """The experiment or registered model is linked to a project the actor cannot see: answered as not found."""
+
+    status_code = 404
+    code = "not_found"
+
+
 def tracking_server_default() -> TrackingServer | None:
     """The server marked default; created from `settings.MLFLOW_TRACKING_URI` (MLflow's standard credential
-    variables) the first time it is asked for. None when neither exists."""
+    variables) the first time it is asked for, granted to every portfolio that exists then (the operator
+    configured it for the whole installation; staff grant portfolios created later). None when neither exists."""
     server = TrackingServer.objects.filter(is_default=True).first()
     if server is not None or not settings.MLFLOW_TRACKING_URI:
         return server
@@ -40,7 +55,7 @@ def tracking_server_default() -> TrackingServer | None:
         raise ValidationFailed(f"MLFLOW_TRACKING_URI: {exc.message}") from exc
     try:
         with transaction.atomic():
-            server, _ = TrackingServer.objects.get_or_create(
+            server, created = TrackingServer.objects.get_or_create(
                 name=DEFAULT_SERVER_NAME,
                 defaults={
                     "uri": uri,
@@ -50,6 +65,8 @@ def tracking_server_default() -> TrackingServer | None:
                     "token_env": "MLFLOW_TRACKING_TOKEN",
                 },
             )
+            if created:
+                server.portfolios.set(Portfolio.objects.all())
     except IntegrityError:  # another process created it (or another default) at the same moment
         server = TrackingServer.objects.filter(is_default=True).first()
     return server
@@ -60,11 +77,47 @@ def _check_allowed(actor: Any, project: Project) -> None:
         raise NotAllowed("Only the portfolio's project managers and data scientists link MLflow to a project.")
 
 
-def _server_or_default(server: TrackingServer | None) -> TrackingServer:
-    server = server or tracking_server_default()
+def tracking_server_for_project(project: Project) -> TrackingServer | None:
+    """The server a project's pages preselect and its links use when none is given: the default server if the
+    project's portfolio may use it, else the first server granted to the portfolio; None when none is."""
+    default = tracking_server_default()
+    granted = tracking_servers_for(project)
+    if default is not None and granted.filter(pk=default.pk).exists():
+        return default
+    return granted.first()
+
+
+def _usable_server(project: Project, server: TrackingServer | None) -> TrackingServer:
+    """`server` if the project's portfolio may use it (else refused like an unknown id), or the project's default."""
     if server is None:
-        raise ValidationFailed("No MLflow tracking server is configured.", details={"server": "Required."})
+        found = tracking_server_for_project(project)
+        if found is None:
+            raise ValidationFailed(
+                "No MLflow tracking server is available to this portfolio.", details={"server": "Required."}
+            )
+        return found
+    if not tracking_servers_for(project).filter(pk=server.pk).exists():
+        raise ValidationFailed("No such tracking server.", details={"server": "Not found."})
     return server
+
+
+def _hidden(kind: str) -> MlflowItemHidden:
+    return MlflowItemHidden(f"No such {kind} on this tracking server.")
+
+
+def _refuse_hidden_experiment(actor: Any, server: TrackingServer, experiment_id: str) -> None:
+    if experiment_id in experiment_ids_hidden_from(actor, server):
+        raise _hidden("experiment")
+
+
+def _refuse_hidden_model(actor: Any, server: TrackingServer, model_name: str) -> None:
+    if model_name in model_names_hidden_from(actor, server):
+        raise _hidden("registered model")
+
+
+def _lock_server(server: TrackingServer) -> None:
+    """Serialize the links made on one server, so two portfolios cannot both claim an experiment at once."""
+    list(TrackingServer.objects.select_for_update().filter(pk=server.pk).values_list("pk", flat=True))
 
 
 def _clean_key_metrics(key_metrics: Iterable[str]) -> list[str]:
@@ -100,7 +153,7 @@ def experiment_link_create(
     from metrics.mlflow import MlflowError
 
     _check_allowed(actor, project)
-    server = _server_or_default(server)
+    server = _usable_server(project, server)
     experiment_id, experiment_name = str(experiment_id or "").strip(), (experiment_name or "").strip()
     if bool(experiment_id) == bool(experiment_name):
         raise ValidationFailed("Give an experiment id or a name.", details={"experiment": "Required."})
@@ -112,10 +165,13 @@ def experiment_link_create(
         )
     except MlflowError as exc:
         raise _mlflow_refused(exc, "experiment") from exc
+    _refuse_hidden_experiment(actor, server, found.experiment_id)  # before its name or state is told
     if found.deleted:
         raise ValidationFailed(f"Experiment {found.name!r} is deleted in MLflow.", details={"experiment": "Deleted."})
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
+        _lock_server(server)
+        _refuse_hidden_experiment(actor, server, found.experiment_id)  # linked meanwhile by someone else
         if ExperimentLink.objects.filter(project=project, server=server, experiment_id=found.experiment_id).exists():
             raise ValidationFailed(
                 f"Experiment {found.name!r} is already linked to {project.code}.", details={"experiment": "Linked."}
@@ -182,7 +238,7 @@ def model_link_create(
     from metrics.mlflow import MlflowError
 
     _check_allowed(actor, project)
-    server = _server_or_default(server)
+    server = _usable_server(project, server)
     model_name = (model_name or "").strip()
     if not model_name:
         raise ValidationFailed("Give a registered model name.", details={"model_name": "Required."})
@@ -190,8 +246,11 @@ def model_link_create(
         found = _interactive_gateway(server).get_registered_model(model_name)
     except MlflowError as exc:
         raise _mlflow_refused(exc, "model_name") from exc
+    _refuse_hidden_model(actor, server, found.name)
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
+        _lock_server(server)
+        _refuse_hidden_model(actor, server, found.name)
         if RegisteredModelLink.objects.filter(project=project, server=server, model_name=found.name).exists():
             raise ValidationFailed(
                 f"Model {found.name!r} is already linked to {project.code}.", details={"model_name": "Linked."}
@@ -230,14 +289,26 @@ SERVER_FIELDS = ("name", "uri", "username_env", "password_env", "token_env", "ti
 
 
 def _server_state(server: TrackingServer) -> dict[str, Any]:
-    return {name: getattr(server, name) for name in SERVER_FIELDS}
+    state = {name: getattr(server, name) for name in SERVER_FIELDS}
+    state["portfolios"] = sorted(server.portfolios.values_list("pk", flat=True)) if server.pk else []
+    return state
 
 
-def tracking_server_save(*, actor: Any, server: TrackingServer | None = None, **fields: Any) -> TrackingServer:
+def _portfolio_ids(given: Iterable[Any], errors: dict[str, str]) -> list[int]:
+    ids = sorted({item.pk if isinstance(item, Portfolio) else int(item) for item in given})
+    if len(set(Portfolio.objects.filter(pk__in=ids).values_list("pk", flat=True))) != len(ids):
+        errors["portfolios"] = "Unknown portfolio."
+    return ids
+
+
+def tracking_server_save(
+    *, actor: Any, server: TrackingServer | None = None, portfolios: Iterable[Any] | None = None, **fields: Any
+) -> TrackingServer:
     """Create (server=None) or change a tracking server. Staff only; audited without a project.
 
     Only the names of credential variables are accepted; making a server the default takes the mark
-    from the previous default in the same transaction."""
+    from the previous default in the same transaction. `portfolios` (rows or ids) replaces the portfolios
+    that may use the server; None leaves them as they are (a new server then serves no portfolio)."""
     from metrics.mlflow import MlflowRequestRejected, validate_tracking_uri
 
     if not (getattr(actor, "is_staff", False) or getattr(actor, "is_superuser", False)):
@@ -264,6 +335,7 @@ def tracking_server_save(*, actor: Any, server: TrackingServer | None = None, **
         errors["timeout_s"] = "Between 1 and 600 seconds."
     if "max_retries" in fields and not 0 <= int(fields["max_retries"]) <= 10:
         errors["max_retries"] = "Between 0 and 10."
+    portfolio_ids = None if portfolios is None else _portfolio_ids(portfolios, errors)
     if errors:
         raise ValidationFailed("Invalid tracking server.", details=errors)
     with transaction.atomic():
@@ -280,6 +352,8 @@ def tracking_server_save(*, actor: Any, server: TrackingServer | None = None, **
         if server.is_default:
             TrackingServer.objects.exclude(pk=server.pk).filter(is_default=True).update(is_default=False)
         server.save()
+        if portfolio_ids is not None:
+            server.portfolios.set(portfolio_ids)
         after = _server_state(server)
         if before is not None:
             before, after = changed_fields(before, after)
@@ -327,31 +401,51 @@ def _like(query: str) -> str:
     return quote_filter_value(f"%{query}%")
 
 
-def mlflow_experiments_browse(server: TrackingServer, *, query: str = "", limit: int = BROWSE_LIMIT) -> BrowseResult:
-    """Active experiments whose name contains `query` (case-insensitive), newest MLflow page order."""
+def mlflow_experiments_browse(
+    *, actor: Any, project: Project, server: TrackingServer, query: str = "", limit: int = BROWSE_LIMIT
+) -> BrowseResult:
+    """Active experiments whose name contains `query` (case-insensitive), newest MLflow page order, that the
+    actor may link to the project: on a server of its portfolio, and not linked to a project they cannot see."""
     from metrics.mlflow import MlflowError
 
+    if not tracking_servers_for(project).filter(pk=server.pk).exists():
+        return BrowseResult(error="No such tracking server.")
+    hidden = experiment_ids_hidden_from(actor, server)
     query = query.strip()[:200]
     try:
         gateway = _interactive_gateway(server)
         filter_string = f"name ILIKE {_like(query)}" if query else None
-        found = list(islice(gateway.iter_experiments(filter_string=filter_string, page_size=limit + 1), limit + 1))
+        offered = (
+            item
+            for item in gateway.iter_experiments(filter_string=filter_string, page_size=limit + 1)
+            if item.experiment_id not in hidden
+        )
+        found = list(islice(offered, limit + 1))
     except MlflowError as exc:
         return BrowseResult(error=exc.message)
     return BrowseResult(items=found[:limit], more=len(found) > limit)
 
 
-def mlflow_models_browse(server: TrackingServer, *, query: str = "", limit: int = BROWSE_LIMIT) -> BrowseResult:
-    """Registered models whose name contains `query` (case-insensitive)."""
+def mlflow_models_browse(
+    *, actor: Any, project: Project, server: TrackingServer, query: str = "", limit: int = BROWSE_LIMIT
+) -> BrowseResult:
+    """Registered models whose name contains `query` (case-insensitive) that the actor may link to the project
+    (same rule as experiments)."""
     from metrics.mlflow import MlflowError
 
+    if not tracking_servers_for(project).filter(pk=server.pk).exists():
+        return BrowseResult(error="No such tracking server.")
+    hidden = model_names_hidden_from(actor, server)
     query = query.strip()[:200]
     try:
         gateway = _interactive_gateway(server)
         filter_string = f"name ILIKE {_like(query)}" if query else None
-        found = list(
-            islice(gateway.iter_registered_models(filter_string=filter_string, page_size=limit + 1), limit + 1)
+        offered = (
+            item
+            for item in gateway.iter_registered_models(filter_string=filter_string, page_size=limit + 1)
+            if item.name not in hidden
         )
+        found = list(islice(offered, limit + 1))
     except MlflowError as exc:
         return BrowseResult(error=exc.message)
     return BrowseResult(items=found[:limit], more=len(found) > limit)

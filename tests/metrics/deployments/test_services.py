@@ -36,8 +36,10 @@ def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
 
 
 @pytest.fixture
-def server(db, mlflow_server: LocalMlflowServer) -> TrackingServer:
-    return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0)
+def server(db, mlflow_server: LocalMlflowServer, portfolio) -> TrackingServer:
+    server = TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0)
+    server.portfolios.add(portfolio)  # a server serves only the portfolios granted
+    return server
 
 
 @pytest.fixture

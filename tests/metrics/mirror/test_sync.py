@@ -31,7 +31,7 @@ from metrics.mirror.services.sync import experiment_link_sync
 from metrics.mlflow import HttpPolicy, MlflowGateway, MlflowUnavailable
 from metrics.mlflow.local_server import LocalMlflowServer
 from portal.exceptions import NotAllowed, ValidationFailed
-from tests.metrics.mlflow_seed import Seeder, now_ms
+from tests.metrics.mlflow_seed import Seeder, granted_server, now_ms
 
 MINUTE = 60_000
 HOUR = 60 * MINUTE
@@ -75,8 +75,8 @@ def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
 
 
 @pytest.fixture
-def server(db, mlflow_server: LocalMlflowServer) -> TrackingServer:
-    return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0)
+def server(db, mlflow_server: LocalMlflowServer, portfolio) -> TrackingServer:
+    return granted_server("lab", mlflow_server.uri, portfolio, timeout_s=5, max_retries=0)
 
 
 def _link(project, server, experiment_id: str, key_metrics=("val_loss",)) -> ExperimentLink:

@@ -16,7 +16,7 @@ from metrics.mlflow import MlflowNotFound, MlflowUnavailable
 from metrics.mlflow.local_server import LocalMlflowServer
 from portal.celery import app
 from tests.factories import make_project
-from tests.metrics.mlflow_seed import Seeder
+from tests.metrics.mlflow_seed import Seeder, granted_server
 
 
 @pytest.fixture
@@ -25,8 +25,8 @@ def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
 
 
 @pytest.fixture
-def server(db, mlflow_server: LocalMlflowServer) -> TrackingServer:
-    return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0)
+def server(db, mlflow_server: LocalMlflowServer, portfolio) -> TrackingServer:
+    return granted_server("lab", mlflow_server.uri, portfolio, timeout_s=5, max_retries=0)
 
 
 @pytest.fixture

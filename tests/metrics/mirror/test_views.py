@@ -14,7 +14,7 @@ from metrics.mirror.choices import SyncStatus
 from metrics.mirror.models import ExperimentLink, MlflowRun, RegisteredModelLink, TrackingServer
 from metrics.mirror.services.links import experiment_link_create
 from metrics.mlflow.local_server import LocalMlflowServer
-from tests.metrics.mlflow_seed import Seeder
+from tests.metrics.mlflow_seed import Seeder, granted_server
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -25,8 +25,8 @@ def seed(mlflow_server: LocalMlflowServer, mlflow_namespace: str) -> Seeder:
 
 
 @pytest.fixture
-def server(db, mlflow_server: LocalMlflowServer) -> TrackingServer:
-    return TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0, is_default=True)
+def server(db, mlflow_server: LocalMlflowServer, portfolio) -> TrackingServer:
+    return granted_server("lab", mlflow_server.uri, portfolio, timeout_s=5, max_retries=0, is_default=True)
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_with_mlflow_stopped_the_button_shows_the_error_and_pages_serve_stale_da
 ) -> None:
     """Real commits (no captured hooks): in-process, the task has run when the button's answer renders."""
     mlflow = restartable_mlflow_server
-    server = TrackingServer.objects.create(name="own", uri=mlflow.uri, timeout_s=2, max_retries=0, is_default=True)
+    server = granted_server("own", mlflow.uri, project.portfolio, timeout_s=2, max_retries=0, is_default=True)
     own = Seeder.for_server(mlflow.uri, "down")
     experiment_id = own.experiment("runs")
     own.run(experiment_id)

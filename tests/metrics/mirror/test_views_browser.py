@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from metrics.mirror.models import ExperimentLink, MlflowRun, TrackingServer
+from metrics.mirror.models import ExperimentLink, MlflowRun
 from metrics.mlflow.local_server import LocalMlflowServer
 from tests.e2e.conftest import browser, login, new_context  # noqa: F401 - fixtures
-from tests.metrics.mlflow_seed import Seeder
+from tests.metrics.mlflow_seed import Seeder, granted_server
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ def test_a_data_scientist_links_by_browsing_and_syncs_now(
     mlflow_server: LocalMlflowServer,
     mlflow_namespace: str,
 ) -> None:
-    TrackingServer.objects.create(name="lab", uri=mlflow_server.uri, timeout_s=5, max_retries=0, is_default=True)
+    granted_server("lab", mlflow_server.uri, project.portfolio, timeout_s=5, max_retries=0, is_default=True)
     seed = Seeder.for_server(mlflow_server.uri, mlflow_namespace)
     experiment_id = seed.experiment("browser")
     for auc in (0.71, 0.74, 0.78):
