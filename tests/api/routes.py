@@ -7,8 +7,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 API_PREFIX = "api/v1/"
 
 
-# Not portfolio data: the login itself and the logout of one's own token.
-UNSCOPED_ROUTES = {"api/v1/auth/token/", "api/v1/auth/logout/"}
+# Not portfolio data: the login itself, the logout of one's own token, and one's own tokens (scoped to the user:
+# tests/api/test_tokens.py checks that someone else's token is a 404).
+UNSCOPED_ROUTES = {
+    "api/v1/auth/token/",
+    "api/v1/auth/logout/",
+    "api/v1/auth/logout-all/",
+    "api/v1/tokens/",
+    "api/v1/tokens/<pk>/",
+}
 
 
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
