@@ -115,7 +115,10 @@ class Organization:
     goals: dict[str, StrategicGoal] = field(default_factory=dict)
 
     def team(self, slug: str, role: str) -> list[AbstractBaseUser]:
-        """Everyone holding `role` in the portfolio, the demo logins first."""
+        """Everyone the demo made `role` in the portfolio, the demo logins first; nobody in a portfolio the
+        demo did not create (a user's own, added since)."""
+        if slug not in TEAMS:
+            return []
         names = [name for name, held in EVERYWHERE.items() if held == role] + list(TEAMS[slug].get(role, ()))
         return [self.users[name] for name in names]
 

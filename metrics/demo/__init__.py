@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from lifecycle.demo.projects import PROJECTS
 from lifecycle.models import Project
 from metrics.demo.portfolio_data import capacity_seed, people_time_seed, project_inputs_seed
 from metrics.demo.product_data import product_seed
@@ -45,7 +46,11 @@ def metrics_demo_seed(people: People, today: datetime.date, seed: str) -> dict[s
     Each project, team and product is written in its own transaction. Returns what was added.
     """
     added = {"projects": 0, "teams": 0, "products": 0}
-    projects = list(Project.objects.select_related("portfolio", "owner", "sponsor").order_by("code"))
+    # The demo's own projects only: one a user added since is theirs, and seeding again leaves it alone.
+    demo_codes = [spec.code for spec in PROJECTS]
+    projects = list(
+        Project.objects.filter(code__in=demo_codes).select_related("portfolio", "owner", "sponsor").order_by("code")
+    )
     turn: dict[str, int] = {}
     day_totals: dict[tuple[int, datetime.date], float] = {}
     for project in projects:

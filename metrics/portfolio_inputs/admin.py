@@ -82,6 +82,9 @@ class BenefitMeasurementInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Benefit)
 class BenefitAdmin(ReadOnlyAdmin):

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
+from lifecycle import services
 from lifecycle.choices import ArtifactKind, GateActionKind, GateDecision, NoGoOutcome, Phase, ProjectState, RaciRole
 from lifecycle.demo.projects import PROJECTS
 from lifecycle.models import (
@@ -18,7 +19,9 @@ from lifecycle.models import (
     Project,
     RaciAssignment,
 )
+from lifecycle.services.memberships import membership_grant
 from lifecycle.services.raci import raci_grid, raci_problems
+from lifecycle.services.reference import reference_save
 from portfolio.choices import Role
 from portfolio.models import Membership, Portfolio
 
@@ -132,3 +135,55 @@ def test_seed_demo_refuses_production_settings(monkeypatch):
 
     assert get_user_model().objects.count() == 0
     assert Portfolio.objects.count() == 0
+
+
+def test_a_second_seed_leaves_a_users_own_portfolio_and_project_alone():
+    """After `make demo`, someone adds a portfolio and a project of their own; `make demo` again must not
+    crash on the portfolio it does not know, nor seed demo data into the user's project."""
+    seed()
+    User = get_user_model()
+    admin, pm, executive = (User.objects.get(username=name) for name in ("admin", "pm", "exec"))
+    own = reference_save(actor=admin, row=Portfolio(name="Our own models", slug="own"))
+    membership_grant(actor=admin, user=pm, portfolio=own, role=Role.PROJECT_MANAGER)
+    membership_grant(actor=admin, user=executive, portfolio=own, role=Role.EXECUTIVE_LEADER)
+    project = services.project_create(
+        actor=pm,
+        code="OWN-001",
+        name="Our first model",
+        portfolio=own,
+        owner=pm,
+        sponsor=executive,
+        ideation_date=datetime.date(2026, 1, 5),
+    )
+    before = row_counts()
+    own_rows = _own_rows(project)
+
+    again = seed()
+
+    assert f"0 project(s) created, {len(PROJECTS)} already there" in again
+    assert _own_rows(project) == own_rows
+    assert Project.objects.get(pk=project.pk).portfolio_id == own.pk
+    assert set(Membership.objects.filter(portfolio=own).values_list("user__username", "role")) == {
+        ("pm", Role.PROJECT_MANAGER),
+        ("exec", Role.EXECUTIVE_LEADER),
+    }
+    # Nothing else was added either: only derived figures, which the seed's final computation recomputes for every
+    # project (the user's included) and the compute requests it leaves behind.
+    changed = {label for label, count in row_counts().items() if count != before[label]}
+    assert changed <= {"metrics.MetricSnapshot", "metrics.MetricComputeRequest"}, changed
+
+
+def _own_rows(project: Project) -> dict[str, object]:
+    """Every row the user's project owns, by model, as comparable values."""
+    from metrics.portfolio_inputs.models import BudgetPeriod, CostEntry, Risk, StatusReport, TimeEntry
+
+    return {
+        "project": Project.objects.filter(pk=project.pk).values().get(),
+        "audit": sorted(AuditRecord.objects.filter(project=project).values_list("id", "action")),
+        "charter": CharterVersion.objects.filter(charter__project=project).count(),
+        "raci": RaciAssignment.objects.filter(activity__project=project).count(),
+        **{
+            model.__name__: model.objects.filter(project=project).count()
+            for model in (BudgetPeriod, CostEntry, Risk, StatusReport, TimeEntry)
+        },
+    }
