@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from lifecycle.choices import RAG, GateDecision, Phase, ProjectState, RiskTier
 from lifecycle.models import GateReview, Project
+from portal.filters import search_filter
 from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, StrategicGoal
 
@@ -43,7 +44,7 @@ def _mobilize_days(queryset: QuerySet[Project]) -> QuerySet[Project]:
 
 
 class ProjectFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = search_filter("search", "Search")
     portfolio = django_filters.ModelChoiceFilter(queryset=lambda request: portfolios_visible_to(_user(request)))
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     state = django_filters.ChoiceFilter(choices=ProjectState.choices)

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
@@ -24,7 +25,9 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Machine-readable reason, e.g. invalid, not_found, stale_edit.")
     detail = serializers.CharField(help_text="What went wrong, for people.")
-    errors = serializers.JSONField(required=False, help_text="Per-field or per-item messages when useful.")
+    errors = serializers.JSONField(  # type: ignore[assignment]  # a response field named like Serializer.errors
+        required=False, help_text="Per-field or per-item messages when useful."
+    )
 
 
 ERROR_DESCRIPTIONS = {
@@ -45,6 +48,19 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
+NOT_FOUND = {"code": "not_found", "detail": "Not found."}
+
+
+@csrf_exempt  # it writes nothing; without this, a POST to an unknown path got the HTML CSRF failure page
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any path under /api/ that no route matches (an unknown path, a non-numeric id): a JSON 404 whatever DEBUG says.
+
+    The last route of portal/api.py. With DEBUG on, Django answers an unmatched path with its HTML debug page (which
+    lists every URL pattern) and never calls handler404; a route that always matches keeps it from getting there.
+    """
+    return JsonResponse(NOT_FOUND, status=404)
+
+
 def _domain_body(exc: DomainError) -> dict[str, Any]:
     body = exc.as_dict()
     if isinstance(exc, StaleEdit):
@@ -54,9 +70,11 @@ def _domain_body(exc: DomainError) -> dict[str, Any]:
     return body
 
 
-def _api_exception_code(exc: APIException) -> str:
+def _api_exception_code(exc: Exception) -> str:
+    if not isinstance(exc, APIException):  # Django's PermissionDenied (Http404 is answered above), translated by DRF
+        return "permission_denied"
     codes = exc.get_codes()
-    return codes if isinstance(codes, str) else exc.default_code
+    return codes if isinstance(codes, str) else str(exc.default_code)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -81,7 +99,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     if isinstance(exc, Http404):
-        response.data = {"code": "not_found", "detail": "Not found."}
+        response.data = dict(NOT_FOUND)
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"code": _api_exception_code(exc), **response.data}
     else:  # serializer errors: a dict of fields or a list

@@ -1,8 +1,16 @@
-"""FilterSet helpers shared by every app: bounded id filters and date ranges."""
+"""FilterSet helpers shared by every app: bounded id filters, bounded searches and date ranges."""
 
 import django_filters
 
 from portal.serializers import MAX_ID
+
+# The longest search text: a project code or a few words of a name. Longer input is refused (400 naming the field on
+# the API, a form error on the pages) instead of reaching LIKE, which SQLite refuses past 50,000 bytes (a 500).
+SEARCH_MAX = 200
+
+
+def search_filter(method: str, label: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(method=method, label=label, max_length=SEARCH_MAX)
 
 
 def id_filter(field_name: str, label: str = "") -> django_filters.NumberFilter:

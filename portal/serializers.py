@@ -12,6 +12,8 @@ LONG_TEXT = 20_000
 REASON_TEXT = 2_000
 # The largest id PostgreSQL's bigint holds; bigger numbers are refused as input, not sent to the database.
 MAX_ID = 2**63 - 1
+# Bound of a threshold or a measured value: JSON allows numbers (1e999) that a float holds only as infinity.
+FLOAT_LIMIT = 1e300
 
 
 def money_field(**kwargs: Any) -> serializers.DecimalField:
@@ -81,6 +83,10 @@ class PortfolioRefSerializer(NamedRefSerializer):
 
 def id_field(**kwargs: object) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)  # type: ignore[arg-type]
+
+
+def finite_float_field(**kwargs: Any) -> serializers.FloatField:
+    return serializers.FloatField(min_value=-FLOAT_LIMIT, max_value=FLOAT_LIMIT, **kwargs)
 
 
 def reason_field(**kwargs: object) -> serializers.CharField:

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from lifecycle.models import Project
 from lifecycle.selectors import projects_visible_to
+from portal.filters import search_filter
 from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, Portfolio, StrategicGoal
 
@@ -27,7 +28,7 @@ class PortfolioDashboardFilterSet(django_filters.FilterSet):
     strategic_goal = django_filters.ModelChoiceFilter(queryset=StrategicGoal.objects.all(), label="Strategic goal")
     business_unit = django_filters.ModelChoiceFilter(queryset=BusinessUnit.objects.all(), label="Business unit")
     owner = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.none(), label="Owner")
-    project = django_filters.CharFilter(method="search", label="Project (code or name)")
+    project = search_filter("search", "Project (code or name)")
     date_from = django_filters.DateFilter(
         method="active_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
     )

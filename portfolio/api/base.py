@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 from rest_framework.parsers import JSONParser
 from rest_framework.viewsets import GenericViewSet
 
-from portal.api_base import ScopedAutoSchema
+from portal.api_base import ApiMetadata, ScopedAutoSchema
 from portfolio.access import portfolios_visible_to
 from portfolio.models import Membership
 
@@ -53,6 +53,7 @@ class PortfolioScopedViewSet(GenericViewSet):
     # JSON bodies only (nested sections and lists); the artifact upload adds multipart itself.
     parser_classes = (JSONParser,)
     schema = ScopedAutoSchema()
+    metadata_class = ApiMetadata  # OPTIONS without get_object(): the singleton sub-resources have no pk
     organization_wide: ClassVar[bool] = False
 
     def get_base_queryset(self) -> QuerySet[Any]:

@@ -151,7 +151,9 @@ def test_gate_rules_crud_for_managers(world, client_for, people):
     assert created.json()["label"] == "an attached model version has alias champion"
     changed = pm.patch(f"/api/v1/gate-rules/{rule_id}/", {"alias": "prod"}, format="json")
     assert changed.status_code == 200 and changed.json()["alias"] == "prod"
-    assert pm.delete(f"/api/v1/gate-rules/{rule_id}/").status_code == 204
+    assert pm.delete(f"/api/v1/gate-rules/{rule_id}/").status_code == 405  # rules are kept: no DELETE
+    deactivated = pm.post(f"/api/v1/gate-rules/{rule_id}/deactivate/")
+    assert deactivated.status_code == 200 and deactivated.json()["is_active"] is False
     assert GateRule.objects.get(pk=rule_id).is_active is False
     listed = client_for("ds").get("/api/v1/gate-rules/", {"phase": Phase.MODELING}).json()
     assert [row["id"] for row in listed["results"]] == [rule_id]
@@ -168,7 +170,8 @@ def test_gate_rule_writes_are_refused_to_non_managers_and_outsiders(world, clien
     assert (
         client_for("ds").patch(f"/api/v1/gate-rules/{rule.pk}/", {"is_active": False}, format="json").status_code == 403
     )
-    assert client_for("outsider").delete(f"/api/v1/gate-rules/{rule.pk}/").status_code == 404
+    assert client_for("ds").post(f"/api/v1/gate-rules/{rule.pk}/deactivate/").status_code == 403
+    assert client_for("outsider").post(f"/api/v1/gate-rules/{rule.pk}/deactivate/").status_code == 404
     incomplete = client_for("pm").post("/api/v1/gate-rules/", {**body, "kind": "param_recorded"}, format="json")
     assert incomplete.status_code == 400 and incomplete.json()["errors"] == {
         "param_key": "Required for this kind of rule."

@@ -11,7 +11,7 @@ from metrics.deployments.choices import AlertSeverity
 from metrics.deployments.models import DeployedModel, ModelAlert, ProductionThreshold
 from metrics.deployments.services import deployed_models as service
 from metrics.mirror.choices import Comparator
-from portal.serializers import REASON_TEXT, UserSummarySerializer, id_field
+from portal.serializers import REASON_TEXT, UserSummarySerializer, finite_float_field, id_field
 
 
 class DueStatusSerializer(serializers.Serializer):
@@ -29,7 +29,7 @@ class ThresholdSerializer(serializers.ModelSerializer):
 class ThresholdInputSerializer(serializers.Serializer):
     metric_key = serializers.CharField(max_length=250)
     comparator = serializers.ChoiceField(choices=Comparator.choices, help_text="The healthy side.")
-    threshold = serializers.FloatField(min_value=-1e300, max_value=1e300)
+    threshold = finite_float_field()
     severity = serializers.ChoiceField(choices=AlertSeverity.choices, default=AlertSeverity.HIGH)
 
 

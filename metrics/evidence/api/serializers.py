@@ -11,7 +11,7 @@ from metrics.evidence.rules import Outcome
 from metrics.evidence.services.rules import DESCRIPTION_MAX, KEY_MAX, rule_label_of
 from metrics.mirror.choices import Comparator
 from metrics.mirror.models import MlflowRun
-from portal.serializers import UserSummarySerializer, id_field
+from portal.serializers import UserSummarySerializer, finite_float_field, id_field
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -118,7 +118,7 @@ class GateRuleSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
     metric_key = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True, default="")
     comparator = serializers.ChoiceField(choices=Comparator.choices, required=False, allow_blank=True, default="")
-    threshold = serializers.FloatField(required=False, allow_null=True, default=None)
+    threshold = finite_float_field(required=False, allow_null=True, default=None)
     param_key = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True, default="")
     alias = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default="")
@@ -153,7 +153,7 @@ class GateRuleUpdateSerializer(serializers.Serializer):
 
     metric_key = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True)
     comparator = serializers.ChoiceField(choices=Comparator.choices, required=False, allow_blank=True)
-    threshold = serializers.FloatField(required=False, allow_null=True)
+    threshold = finite_float_field(required=False, allow_null=True)
     param_key = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True)
     alias = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True)
     description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +29,7 @@ from metrics.evidence.api.serializers import (
     ReviewEvidenceSerializer,
     RunSerializer,
 )
+from metrics.evidence.filters import GateRuleFilterSet
 from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.rules import not_passed
 from metrics.evidence.run_search import run_query_checked, runs_search
@@ -36,13 +38,18 @@ from metrics.evidence.services import rules as rule_services
 from metrics.mirror.models import MlflowRun
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
+from portal.filters import SEARCH_MAX
 from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Portfolio
 
 REVIEW_PK = OpenApiParameter("review_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The gate review's id.")
 EVIDENCE_PK = OpenApiParameter("evidence_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The evidence id.")
 RUN_FILTERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Text in the run name, or the start of the run id."),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": SEARCH_MAX},
+        description="Text in the run name, or the start of the run id.",
+    ),
     OpenApiParameter(
         "metric",
         OpenApiTypes.STR,
@@ -177,12 +184,16 @@ class ReviewCriteriaViewSet(ReviewChildViewSet):
 
 @extend_schema(tags=["gate evidence"])
 class GateRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortfolioScopedViewSet):
-    """Automated gate criteria of the user's portfolios. DELETE deactivates (rules are never deleted)."""
+    """Automated gate criteria of the user's portfolios.
+
+    There is no DELETE: decided reviews keep the results a rule gave them, so a rule stops applying by being
+    deactivated (POST deactivate/, or PATCH is_active) and stays readable, with its audit trail.
+    """
 
     queryset = GateRule.objects.order_by("portfolio_id", "phase", "pk")
     serializer_class = GateRuleSerializer
     portfolio_field = "portfolio_id"
-    filterset_fields = ("portfolio", "project", "phase", "kind", "is_active")
+    filterset_class = GateRuleFilterSet
 
     @extend_schema(
         request=GateRuleSerializer,
@@ -223,11 +234,14 @@ class GateRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portfoli
         return Response(GateRuleSerializer(rule).data)
 
     @extend_schema(
-        request=None, responses={204: None, **error_responses(403, 404)}, summary="Deactivate a rule (kept for history)"
+        request=None,
+        responses={200: GateRuleSerializer, **error_responses(403, 404)},
+        summary="Deactivate a rule: it no longer applies to open reviews and stays for the decisions it judged",
     )
-    def destroy(self, request: Request, pk: Any = None) -> Response:
-        rule_services.gate_rule_deactivate(actor=request.user, rule=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: Any = None) -> Response:
+        rule = rule_services.gate_rule_deactivate(actor=request.user, rule=self.get_object())
+        return Response(GateRuleSerializer(rule).data)
 
 
 @extend_schema(tags=["gate evidence"], parameters=[PROJECT_PK])
@@ -243,6 +257,9 @@ class ProjectRunViewSet(mixins.ListModelMixin, ProjectChildViewSet):
             return MlflowRun.objects.none()
         # The project was found among the user's portfolios (ProjectChildViewSet.initial): its runs are scoped.
         runs = evidence_services.runs_linked_to(self.get_project()).select_related("server")
+        text = self.request.query_params.get("q", "")
+        if len(text) > SEARCH_MAX:
+            raise ValidationFailed("The search text is too long.", details={"q": f"At most {SEARCH_MAX} characters."})
         return runs_search(runs, run_query_checked(self.request.query_params))
 
     @extend_schema(

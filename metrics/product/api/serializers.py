@@ -1,12 +1,15 @@
 """Product inputs: products, usage events (bulk), customers and orders, marketing spend, survey responses."""
 
 from decimal import Decimal
+from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lifecycle.models import Project
 from metrics.product.choices import SurveyKind
 from metrics.product.models import Customer, MarketingSpend, Order, Product, ProductEvent, SurveyResponse
+from metrics.product.services import EVENT_NAME_LENGTH, MAX_CORE_EVENTS, MAX_FUNNEL_STEPS, MAX_FUNNEL_WINDOW_DAYS
 from portal.serializers import LONG_TEXT, NamedEnumField, money_field
 from portfolio.api.fields import ScopedRelatedField
 
@@ -24,17 +27,51 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _event_names(at_least: int, at_most: int) -> dict[str, Any]:
+    name = {"type": "string", "minLength": 1, "maxLength": EVENT_NAME_LENGTH}
+    return {"type": "array", "items": name, "minItems": at_least, "maxItems": at_most, "uniqueItems": True}
+
+
+# The funnel's input is documented with the limits product_funnel_update checks (its messages are the answer).
+@extend_schema_field(_event_names(2, MAX_FUNNEL_STEPS))
+class _FunnelStepsField(serializers.ListField):
+    pass
+
+
+@extend_schema_field(_event_names(0, MAX_CORE_EVENTS))
+class _CoreEventsField(serializers.ListField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_FUNNEL_WINDOW_DAYS})
+class _FunnelWindowField(serializers.IntegerField):
+    pass
+
+
 class ProductFunnelSerializer(serializers.Serializer):
-    """The conversion funnel and the core events of a product. Only shapes are checked here; the service
-    (``product_funnel_update``) checks the values: at least two distinct steps, a window of 1 to 365 days,
-    distinct core events."""
+    """The conversion funnel and the core events of a product, as stored (empty until configured)."""
 
     funnel_steps = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
-        help_text="Event names in order: the entry step first, the conversion step last.",
+        child=serializers.CharField(), help_text="Event names in order: the entry step first, the conversion step last."
     )
     funnel_window_days = serializers.IntegerField(help_text="Days a user who entered has to reach the last step.")
     core_events = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The event names that are the product's features: feature usage counts these only.",
+    )
+
+
+class ProductFunnelInputSerializer(serializers.Serializer):
+    """The funnel to set. Only shapes are checked here; the service (``product_funnel_update``) checks the values,
+    with its own messages: at least two distinct steps, a window of 1 to 365 days, distinct core events. The schema
+    documents those limits (the ``_Funnel*`` fields)."""
+
+    funnel_steps = _FunnelStepsField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        help_text="Event names in order: the entry step first, the conversion step last.",
+    )
+    funnel_window_days = _FunnelWindowField(help_text="Days a user who entered has to reach the last step.")
+    core_events = _CoreEventsField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         required=False,
         default=list,

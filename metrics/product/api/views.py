@@ -70,7 +70,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portfolio
     )  # fmt: skip
     @extend_schema(
         methods=["PUT"],
-        request=shapes.ProductFunnelSerializer,
+        request=shapes.ProductFunnelInputSerializer,
         responses={200: shapes.ProductFunnelSerializer, **WRITE_ERRORS},
         summary="Set the conversion funnel (steps, window in days) and the core events, all or nothing",
     )
@@ -78,7 +78,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portfolio
     def funnel(self, request: Request, pk: Any = None) -> Response:
         product = self.get_object()
         if request.method == "PUT":
-            data = validated(shapes.ProductFunnelSerializer, self)
+            data = validated(shapes.ProductFunnelInputSerializer, self)
             product = services.product_funnel_update(actor=request.user, product=product, **data)
         return Response(shapes.ProductFunnelSerializer(product).data)
 
