@@ -7,10 +7,9 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from portal.api_exceptions import ErrorSerializer
-from portal.login_guard import lockout_message, login_blocked, login_failed, login_succeeded
+from portal.login_guard import sign_in_refusal
 
 
 class LoginSerializer(serializers.Serializer):
@@ -24,12 +23,12 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenLoginView(LoginView):
-    """Exchange a username and password for a token. Throttled: the "login" rate in settings."""
+    """Exchange a username and password for a token, behind the same sign-in defence as the page and the admin
+    (portal/login_guard.py): a locked-out username and address, or a throttled address, gets 429 with Retry-After."""
 
     authentication_classes = ()  # no session, so no CSRF dance for API clients
     permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "login"
+    throttle_classes = ()  # the sign-in defence throttles failures only: correct credentials always get a token
     serializer_class = LoginSerializer
 
     @extend_schema(
@@ -37,7 +36,11 @@ class TokenLoginView(LoginView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Missing fields or wrong credentials."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many attempts; retry later."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="`locked_out` (this username from this address) or `throttled` (this address): "
+                "too many failed attempts; retry after the seconds in `Retry-After`.",
+            ),
         },
         auth=[],
         tags=["auth"],
@@ -46,18 +49,19 @@ class TokenLoginView(LoginView):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
         username = credentials.validated_data["username"]
-        if login_blocked(request._request, username):
-            return Response(
-                {"code": "locked_out", "detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS
-            )
         user = authenticate(request._request, username=username, password=credentials.validated_data["password"])
-        if user is None:  # also inactive users: ModelBackend refuses them
-            login_failed(request._request, username)
+        if user is None:  # also inactive users and locked-out pairs: the backends refuse them
+            refusal = sign_in_refusal(request._request, username)
+            if refusal is not None:
+                return Response(
+                    {"code": refusal.code, "detail": refusal.detail},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(refusal.retry_after)},
+                )
             return Response(
                 {"code": "invalid_credentials", "detail": "The username or password is not correct."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        login_succeeded(request._request, username)
         request.user = user
         return super().post(request, format=format)
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into 429 + Retry-After (portal.login_guard.refusal_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -74,6 +77,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A connection the database dropped is noticed and replaced at the next request, not kept failing until a restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (the demo) has one writer at a time and no row locks: a transaction that reads and then writes fails
+    # at once with "database is locked" when another writer got there first. IMMEDIATE takes the write lock at BEGIN,
+    # so writers queue (up to the timeout, seconds) and a version check runs after the previous save committed; WAL
+    # lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 
@@ -84,10 +101,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# Sign-in brute-force protection (portal/login_guard.py): failures per username and address.
+# Sign-in defence (portal/login_guard.py, django-axes) for the page, the API token endpoint and the admin: a username
+# from one address is locked out after MAX_FAILURES failures for LOCKOUT_MINUTES; an address alone is only throttled.
 STAGEGATE_LOGIN_MAX_FAILURES = env.int("STAGEGATE_LOGIN_MAX_FAILURES", default=5)
 STAGEGATE_LOGIN_LOCKOUT_MINUTES = env.int("STAGEGATE_LOGIN_LOCKOUT_MINUTES", default=15)
+# Reverse proxies in front of the app that append to X-Forwarded-For: 0 ignores the header (REMOTE_ADDR is the client).
+STAGEGATE_TRUSTED_PROXY_COUNT = env.int("STAGEGATE_TRUSTED_PROXY_COUNT", default=0)
+AUTHENTICATION_BACKENDS = [
+    "portal.login_guard.SignInDefenceBackend",  # first: refuses a locked-out pair before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # counts in the database: every process agrees
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "portal.login_guard.failure_limit"  # read from the STAGEGATE_ settings above at each use
+AXES_COOLOFF_TIME = "portal.login_guard.lockout_window"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout lasts LOCKOUT_MINUTES, retries do not extend it
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.login_guard.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.login_guard.refusal_response"
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in: only failures are kept
 LOGIN_REDIRECT_URL = "home"
+# A signed-in session ends this long after sign-in, whatever the activity.
+SESSION_COOKIE_AGE = env.int("STAGEGATE_SESSION_HOURS", default=12) * 60 * 60
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -108,6 +143,11 @@ STORAGES = {
 
 # Artifact uploads: size limit in bytes and allowed content types (sniffed from the bytes).
 ARTIFACT_MAX_UPLOAD_BYTES = env.int("STAGEGATE_MAX_UPLOAD_MB", default=25) * 1024 * 1024
+# Zip-based uploads (.zip, .docx, .xlsx, .pptx, .odt): what they may unpack to (lifecycle/uploads.py), so a zip
+# bomb is refused before it is stored. Real Office files stay far below these.
+ARTIFACT_ARCHIVE_MAX_UNPACKED_BYTES = env.int("STAGEGATE_ARCHIVE_MAX_UNPACKED_MB", default=50) * 1024 * 1024
+ARTIFACT_ARCHIVE_MAX_MEMBERS = env.int("STAGEGATE_ARCHIVE_MAX_MEMBERS", default=1000)
+ARTIFACT_ARCHIVE_MAX_RATIO = env.int("STAGEGATE_ARCHIVE_MAX_RATIO", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -121,7 +161,14 @@ STAGEGATE_CURRENCY = currency_code(env("STAGEGATE_CURRENCY", default=DEFAULT_CUR
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Tolerant of Redis being down (a miss, a dropped write; portal/cache.py); short timeouts so it never stalls.
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -140,7 +187,7 @@ MLFLOW_TRACKING_URI = env("MLFLOW_TRACKING_URI", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "portal.tokens.authentication.ScopedTokenAuthentication",  # knox, plus token scope and last use
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -149,10 +196,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api_exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env("STAGEGATE_LOGIN_RATE", default="10/min")},
+    # The client address for throttles, the same rule as portal.login_guard.client_address.
+    "NUM_PROXIES": STAGEGATE_TRUSTED_PROXY_COUNT,
 }
+# API tokens (portal/tokens): how many may work at once per user, sign-in tokens included (expired ones do not
+# count), and the longest a personal token may last.
+STAGEGATE_MAX_TOKENS_PER_USER = env.int("STAGEGATE_MAX_TOKENS_PER_USER", default=10)
+STAGEGATE_TOKEN_MAX_DAYS = env.int("STAGEGATE_TOKEN_MAX_DAYS", default=90)
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's default, named because portal.ApiToken refers to it
 REST_KNOX = {
     "TOKEN_TTL": __import__("datetime").timedelta(hours=env.int("STAGEGATE_TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_LIMIT_PER_USER": STAGEGATE_MAX_TOKENS_PER_USER,  # the sign-in endpoint's check (knox's LoginView)
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }

@@ -56,8 +56,9 @@ def world(project, people):
 def test_the_walker_sees_every_endpoint():
     routes = {route for route, _ in api_routes()}
     # lifecycle and organization 29, metrics inputs/imports/snapshots 47 (with projects/{id}/rag-override/ and
-    # products/{id}/funnel/), MLflow links/models 16, evidence 6
-    assert len(routes) == 98
+    # products/{id}/funnel/), MLflow links/models 16, evidence 7 (with gate-rules/{id}/deactivate/), one's own API
+    # tokens 3 (tokens/, tokens/{id}/, auth/logout-all/)
+    assert len(routes) == 102
     assert "api/v1/projects/<int:project_pk>/charter/" in routes
 
 
