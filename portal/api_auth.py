@@ -1,15 +1,19 @@
-"""Token login and logout for API clients (django-rest-knox: hashed, expiring tokens)."""
+"""Token login and logout for API clients. knox keeps the tokens (hashed, expiring); the writes are
+portal.tokens.services', so the cap, the name and the audit record are the same as for personal tokens."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from knox.views import LoginView, LogoutView
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal.api_exceptions import ErrorSerializer
 from portal.login_guard import sign_in_refusal
+from portal.tokens import services as token_services
+from portal.tokens.authentication import ScopedTokenAuthentication
 
 
 class LoginSerializer(serializers.Serializer):
@@ -22,7 +26,7 @@ class TokenSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField(allow_null=True, help_text="When the token stops working.")
 
 
-class TokenLoginView(LoginView):
+class TokenLoginView(APIView):
     """Exchange a username and password for a token, behind the same sign-in defence as the page and the admin
     (portal/login_guard.py): a locked-out username and address, or a throttled address, gets 429 with Retry-After."""
 
@@ -36,6 +40,10 @@ class TokenLoginView(LoginView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Missing fields or wrong credentials."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`token_limit_reached`: you hold the most tokens allowed; revoke one first.",
+            ),
             429: OpenApiResponse(
                 ErrorSerializer,
                 description="`locked_out` (this username from this address) or `throttled` (this address): "
@@ -62,12 +70,17 @@ class TokenLoginView(LoginView):
                 {"code": "invalid_credentials", "detail": "The username or password is not correct."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        request.user = user
-        return super().post(request, format=format)
+        created = token_services.token_sign_in(user=user)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)  # last_login, like a page
+        body = TokenSerializer({"token": created.secret, "expiry": created.token.auth_token.expiry}).data
+        return Response(body, headers={"Cache-Control": "no-store"})
 
 
-class TokenLogoutView(LogoutView):
-    """Revoke the token this request was made with."""
+class TokenLogoutView(APIView):
+    """Revoke the token this request was made with (a session has no token: 401)."""
+
+    authentication_classes = (ScopedTokenAuthentication,)
+    permission_classes = (IsAuthenticated,)
 
     @extend_schema(
         request=None,
@@ -75,4 +88,6 @@ class TokenLogoutView(LogoutView):
         tags=["auth"],
     )
     def post(self, request: Request, format: str | None = None) -> Response:
-        return super().post(request, format=format)
+        token_services.token_sign_out(actor=request.user, auth_token=request.auth)
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

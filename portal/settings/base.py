@@ -206,7 +206,6 @@ STAGEGATE_TOKEN_MAX_DAYS = env.int("STAGEGATE_TOKEN_MAX_DAYS", default=90)
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's default, named because portal.ApiToken refers to it
 REST_KNOX = {
     "TOKEN_TTL": __import__("datetime").timedelta(hours=env.int("STAGEGATE_TOKEN_TTL_HOURS", default=10)),
-    "TOKEN_LIMIT_PER_USER": STAGEGATE_MAX_TOKENS_PER_USER,  # the sign-in endpoint's check (knox's LoginView)
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }

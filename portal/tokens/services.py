@@ -33,6 +33,7 @@ DEFAULT_EXPIRY_DAYS = 30
 #: "Last used" is this precise: a busy token writes once per interval, not once per request.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
+REASON_SIGN_OUT = "signed out"
 REASON_SIGN_OUT_EVERYWHERE = "signed out everywhere"
 REASON_PASSWORD_CHANGED = "password changed"
 REASON_DEACTIVATED = "account deactivated"
@@ -107,6 +108,14 @@ def _check_token_input(name: str, scope: str, expires_in_days: int) -> None:
         raise ValidationFailed("The token was not created.", details=errors)
 
 
+def _check_token_cap(user: User) -> None:
+    limit = settings.STAGEGATE_MAX_TOKENS_PER_USER
+    if unexpired_auth_tokens(user).count() >= limit:
+        raise TokenLimitReached(
+            f"You already have {limit} active tokens, the most allowed. Revoke one you no longer use first."
+        )
+
+
 @transaction.atomic
 def token_create(*, actor: Any, name: str, scope: str, expires_in_days: int) -> CreatedToken:
     """A personal token of ``actor``; refused beyond STAGEGATE_MAX_TOKENS_PER_USER working tokens."""
@@ -114,15 +123,25 @@ def token_create(*, actor: Any, name: str, scope: str, expires_in_days: int) -> 
     _check_token_input(name, scope, expires_in_days)
     user = _lock_user(actor)
     _delete_expired(user)
-    limit = settings.STAGEGATE_MAX_TOKENS_PER_USER
-    if unexpired_auth_tokens(user).count() >= limit:
-        raise TokenLimitReached(
-            f"You already have {limit} active tokens, the most allowed. Revoke one you no longer use first."
-        )
+    _check_token_cap(user)
     with _personal_token_creation():
         auth_token, secret = AuthToken.objects.create(user=user, expiry=timedelta(days=expires_in_days))
     token = ApiToken.objects.create(auth_token=auth_token, name=name, scope=scope)
     token_audit(actor=user, action="token.create", target=token, before=None, after=token_snapshot(token), reason="")
+    return CreatedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def token_sign_in(*, user: Any) -> CreatedToken:
+    """The token of a sign-in with a password (POST /api/v1/auth/token/): "API login", read-write, lasting
+    REST_KNOX["TOKEN_TTL"]. Refused, like a personal token, beyond STAGEGATE_MAX_TOKENS_PER_USER working tokens."""
+    locked = _lock_user(user)
+    _delete_expired(locked)
+    _check_token_cap(locked)
+    with _personal_token_creation():  # named below, not by the receiver
+        auth_token, secret = AuthToken.objects.create(user=locked, expiry=settings.REST_KNOX["TOKEN_TTL"])
+    token = ApiToken.objects.create(auth_token=auth_token, name=LOGIN_TOKEN_NAME, scope=TokenScope.READ_WRITE)
+    token_audit(actor=locked, action="token.create", target=token, before=None, after=token_snapshot(token), reason="")
     return CreatedToken(token=token, secret=secret)
 
 
@@ -179,6 +198,16 @@ def token_revoke(*, actor: Any, token: ApiToken) -> None:
     if locked.auth_token.user_id != user.pk:
         raise NotAllowed("This token is not yours.")
     _revoke([locked], actor=user, reason="")
+
+
+@transaction.atomic
+def token_sign_out(*, actor: Any, auth_token: AuthToken) -> None:
+    """Revoke the token a request came with (POST /api/v1/auth/logout/), audited like any revocation."""
+    user = _lock_user(actor)
+    token = ApiToken.objects.select_related("auth_token").filter(auth_token_id=auth_token.pk).first()
+    if token is None:  # revoked by a concurrent request since this one was authenticated
+        return
+    _revoke([token], actor=user, reason=REASON_SIGN_OUT)
 
 
 def _all_tokens(user: User) -> list[ApiToken]:

@@ -8,6 +8,8 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 
+from lifecycle.models import AuditRecord
+
 TOKEN_URL = "/api/v1/auth/token/"
 LOGOUT_URL = "/api/v1/auth/logout/"
 
@@ -108,6 +110,17 @@ def test_logout_revokes_the_token(people):
     assert client.post(LOGOUT_URL).status_code == 204
     assert AuthToken.objects.count() == 0
     assert client.get("/api/v1/projects/").status_code == 401
+    revoked = AuditRecord.objects.get(action="token.revoke")
+    assert (revoked.actor, revoked.reason) == (people["pm"], "signed out")
+
+
+@pytest.mark.django_db
+def test_logout_with_a_browser_session_is_401_and_revokes_nothing(people):
+    assert login(APIClient()).status_code == 200
+    browser = APIClient()
+    browser.force_login(people["pm"])
+    assert browser.post(LOGOUT_URL).status_code == 401
+    assert AuthToken.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 class ScopedTokenScheme(KnoxTokenScheme):
     """portal.tokens.authentication's class in the schema: knox's `Authorization: Token <token>` header, under its
-    own name (the logout endpoint still names knox's class "knoxApiToken")."""
+    own name."""
 
     target_class = "portal.tokens.authentication.ScopedTokenAuthentication"
     name = "tokenAuth"
