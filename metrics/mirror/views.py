@@ -6,7 +6,8 @@ they keep serving while MLflow is down. Only the browse fragments talk to MLflow
 into a message inside the fragment.
 
 Only the servers granted to the project's portfolio are offered; browsing leaves out what is linked to a
-project the user cannot see, and linking such an item answers 404 (`links.MlflowItemHidden`).
+project the user cannot see, and linking such an item answers 404 (`links.MlflowItemHidden`), exactly as linking
+one that does not exist.
 """
 
 from __future__ import annotations
@@ -224,8 +225,9 @@ def experiment_link_create(request: HttpRequest, pk: int) -> HttpResponse:
             experiment_name=data["experiment_name"],
             key_metrics=split_keys(data["key_metrics"]),
         )
-    except links.MlflowItemHidden as hidden:
-        raise Http404(hidden.message) from hidden
+    except links.MlflowItemHidden as missing:  # missing, or linked where the user cannot see: told apart nowhere
+        form.add_error(None, missing.message)
+        return _page(request, project, experiment_form=form, status=404)
     except DomainError as error:
         form.add_error(None, error.message)
         return _page(request, project, experiment_form=form, status=422)
@@ -247,8 +249,9 @@ def model_link_create(request: HttpRequest, pk: int) -> HttpResponse:
             server=form.cleaned_data["server"],
             model_name=form.cleaned_data["model_name"],
         )
-    except links.MlflowItemHidden as hidden:
-        raise Http404(hidden.message) from hidden
+    except links.MlflowItemHidden as missing:  # missing, or linked where the user cannot see: told apart nowhere
+        form.add_error(None, missing.message)
+        return _page(request, project, model_form=form, status=404)
     except DomainError as error:
         form.add_error(None, error.message)
         return _page(request, project, model_form=form, status=422)

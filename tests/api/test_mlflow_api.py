@@ -228,7 +228,8 @@ def test_model_links_by_name_and_unknown_names_are_refused(project, client_for, 
     missing = client_for("pm").post(base, {"model_name": seed.name("missing")}, format="json")
     created = client_for("pm").post(base, {"model_name": name}, format="json")
 
-    assert missing.status_code == 400 and missing.json()["errors"] == {"model_name": "Not found in MLflow."}
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "not_found", "detail": "No such registered model on this tracking server."}
     assert created.status_code == 201 and created.json()["model_name"] == name
 
 

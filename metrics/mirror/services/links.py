@@ -131,12 +131,14 @@ def _clean_key_metrics(key_metrics: Iterable[str]) -> list[str]:
     return keys
 
 
-def _mlflow_refused(exc: Exception, field: str) -> ValidationFailed:
+def _mlflow_refused(exc: Exception, field: str, kind: str) -> DomainError:
     from metrics.mlflow import MlflowError, MlflowNotFound
 
     assert isinstance(exc, MlflowError)
     if isinstance(exc, MlflowNotFound):
-        return ValidationFailed(exc.message, details={field: "Not found in MLflow."})
+        # The same answer as for an item linked in a portfolio the actor cannot see: a missing item and a hidden
+        # one must not be told apart, or probing names would reveal what other portfolios link.
+        return _hidden(kind)
     return ValidationFailed(f"Could not check with MLflow: {exc.message}", details={field: "Not verified."})
 
 
@@ -164,7 +166,7 @@ def experiment_link_create(
             gateway.get_experiment(experiment_id) if experiment_id else gateway.get_experiment_by_name(experiment_name)
         )
     except MlflowError as exc:
-        raise _mlflow_refused(exc, "experiment") from exc
+        raise _mlflow_refused(exc, "experiment", "experiment") from exc
     _refuse_hidden_experiment(actor, server, found.experiment_id)  # before its name or state is told
     if found.deleted:
         raise ValidationFailed(f"Experiment {found.name!r} is deleted in MLflow.", details={"experiment": "Deleted."})
@@ -245,7 +247,7 @@ def model_link_create(
     try:
         found = _interactive_gateway(server).get_registered_model(model_name)
     except MlflowError as exc:
-        raise _mlflow_refused(exc, "model_name") from exc
+        raise _mlflow_refused(exc, "model_name", "registered model") from exc
     _refuse_hidden_model(actor, server, found.name)
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)

@@ -164,8 +164,10 @@ def test_linking_what_another_portfolio_links_answers_404_on_pages_and_api_and_w
 
     assert [answer.status_code for answer in answers] == [404] * 7
     assert {answer.json()["code"] for answer in answers[3:]} == {"not_found"}
-    for answer in answers:  # nothing about the experiment or the model is told
+    for answer in answers:  # nothing about the experiment or the model is told, beyond the name the user typed
         body = answer.content.decode()
+        for typed in (shared.seed.name("b-secret"), shared.b_model):
+            body = body.replace(f'value="{typed}"', "")
         assert shared.seed.name("b-secret") not in body and shared.b_model not in body and "b-run" not in body
     assert mirror_rows() == before
     with pytest.raises(links.MlflowItemHidden):
@@ -173,6 +175,29 @@ def test_linking_what_another_portfolio_links_answers_404_on_pages_and_api_and_w
             actor=people["ds"], project=project, server=shared.lab, experiment_id=shared.b_experiment
         )
     assert mirror_rows() == before
+
+
+def test_a_hidden_item_and_a_missing_one_get_the_same_answer(project, api, login, shared) -> None:
+    """Probing names must not tell what another portfolio links: hidden and missing look alike."""
+    rest, client = api("pm"), login("pm")
+    experiments_api = f"/api/v1/projects/{project.pk}/experiment-links/"
+    models_api = f"/api/v1/projects/{project.pk}/model-links/"
+    pairs = [
+        (experiments_api, {"experiment_id": shared.b_experiment}, {"experiment_id": "987654321"}),
+        (experiments_api, {"experiment_name": shared.seed.name("b-secret")}, {"experiment_name": "no-such"}),
+        (models_api, {"model_name": shared.b_model}, {"model_name": shared.seed.name("no-such")}),
+    ]
+    for url, hidden, missing in pairs:
+        hidden_answer, missing_answer = rest.post(url, hidden, format="json"), rest.post(url, missing, format="json")
+        assert hidden_answer.status_code == missing_answer.status_code == 404
+        assert hidden_answer.json() == missing_answer.json()
+    page_answers = [
+        client.post(page("mlflow-experiment-link-create", project), {"experiment_id": experiment_id})
+        for experiment_id in (shared.b_experiment, "987654321")
+    ]
+    assert [answer.status_code for answer in page_answers] == [404, 404]
+    for answer in page_answers:
+        assert "No such experiment on this tracking server." in answer.content.decode()
 
 
 def test_someone_who_sees_both_projects_may_link_the_experiment_to_either(project, people, shared) -> None:

@@ -20,6 +20,7 @@ from metrics.mirror.models import (
     TrackingServer,
 )
 from metrics.mirror.services.links import (
+    MlflowItemHidden,
     experiment_link_create,
     experiment_link_delete,
     experiment_link_set_key_metrics,
@@ -112,10 +113,10 @@ def test_data_scientist_links_an_experiment_by_name_and_it_is_audited(project, p
 
 
 def test_link_by_id_of_a_missing_experiment_is_refused_and_writes_nothing(project, people, server) -> None:
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(MlflowItemHidden) as caught:
         experiment_link_create(actor=people["pm"], project=project, server=server, experiment_id="987654321")
 
-    assert caught.value.details == {"experiment": "Not found in MLflow."}
+    assert caught.value.message == "No such experiment on this tracking server."
     assert ExperimentLink.objects.count() == 0
     assert AuditRecord.objects.filter(action__startswith="mlflow.").count() == 0
 

@@ -83,8 +83,9 @@ def test_link_by_name_with_key_metrics(project, login, server, seed) -> None:
 def test_an_unknown_experiment_is_refused_on_the_page_and_nothing_is_linked(project, login, server, seed) -> None:
     response = login("ds").post(url("mlflow-experiment-link-create", project), {"experiment_name": seed.name("nope")})
 
-    assert response.status_code == 422
-    assert "Not found" in response.content.decode() or "no experiment named" in response.content.decode()
+    assert response.status_code == 404  # as for one linked in a portfolio the user cannot see
+    assert "No such experiment on this tracking server." in response.content.decode()
+    assert f'value="{seed.name("nope")}"' in response.content.decode()  # kept in the form, to correct it
     assert not ExperimentLink.objects.exists()
 
 
