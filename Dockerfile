@@ -31,5 +31,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
-     "--access-logfile", "-"]
+# The Procfile's web line (gunicorn); docker-compose.yml runs its worker and beat lines the same way.
+ENV STAGEGATE_BIND=0.0.0.0:8000
+CMD ["honcho", "start", "--no-colour", "web"]

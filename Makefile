@@ -19,7 +19,7 @@ CLOCK_SHIFT_DAYS ?= 365
 # With DATABASE_URL set (PostgreSQL), build the test database afresh: migrations may have changed.
 PYTEST_DB := $(if $(DATABASE_URL),--create-db,)
 
-.PHONY: help venv demo test test-clock lint format check migrate worker beat bench clean
+.PHONY: help venv demo test test-clock lint format check migrate worker beat stack bench clean
 
 help:
 	@echo "make demo     run the portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
@@ -30,6 +30,7 @@ help:
 	@echo "make migrate  apply database migrations"
 	@echo "make worker   run a Celery worker (needs REDIS_URL)"
 	@echo "make beat     run the one Celery beat scheduler (needs REDIS_URL)"
+	@echo "make stack    the production stack without Docker: migrate, collectstatic, then gunicorn, worker and beat"
 	@echo "make bench    run the benchmarks under benchmarks/"
 	@echo "make clean    remove the virtualenv, local database, uploads and caches"
 
@@ -94,6 +95,18 @@ worker: $(STAMP)
 beat: $(STAMP)
 	@# Exactly one beat process may run: two would send every scheduled task twice.
 	$(BIN)/celery -A portal beat --loglevel INFO --schedule var/celerybeat-schedule
+
+# The production stack without Docker: production settings, PostgreSQL and Redis from DATABASE_URL and REDIS_URL
+# (and DJANGO_SECRET_KEY). Migrations and static files first, then the Procfile's web, worker and beat under
+# honcho; Ctrl-C stops all three (gunicorn and the worker finish their requests and tasks first).
+stack: export DJANGO_SETTINGS_MODULE := portal.settings.production
+stack: $(STAMP)
+	@test -n "$${DATABASE_URL:-}" || { echo "make stack: set DATABASE_URL (PostgreSQL)" >&2; exit 2; }
+	@test -n "$${REDIS_URL:-}" || { echo "make stack: set REDIS_URL" >&2; exit 2; }
+	@mkdir -p var
+	$(MANAGE) migrate --noinput -v 1
+	$(MANAGE) collectstatic --noinput -v 0
+	PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start -f Procfile
 
 bench: $(STAMP)
 	@scripts=$$(find benchmarks -maxdepth 1 -name '*.py' ! -name '_*' 2>/dev/null | sort); \
