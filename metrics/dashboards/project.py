@@ -18,7 +18,9 @@ from metrics.dashboards.portfolio.base import MILESTONE_COLOURS
 from metrics.deployments.models import ModelAlert
 from metrics.deployments.selectors import project_open_alerts
 from metrics.portfolio_inputs import selectors
+from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
+from metrics.snapshots.selectors import scope_update_pending
 from portal.formats import COUNT, MONEY, PLOTLY_DATE_FORMAT, SCORE, money_hover, with_unit
 
 RAG_ORDER = ["green", "yellow", "red"]
@@ -32,6 +34,7 @@ class ProjectDashboardData:
     conditions: list[GateAction]
     alerts: list[ModelAlert]
     today: datetime.date
+    update_pending: bool = False  # an edit waits for its computation: the figures shown are about to change
 
     def current(self, metric: str) -> MetricSnapshot | None:
         return self.snapshots.get(metric, {}).get("")
@@ -59,7 +62,7 @@ class ProjectDashboardData:
 
 
 def project_dashboard_data(project: Project) -> ProjectDashboardData:
-    """Snapshots (1 query), gate history (2), open conditions (1), open alerts (1)."""
+    """Snapshots (1 query), gate history (2), open conditions (1), open alerts (1), pending computation (1)."""
     from django.utils import timezone
 
     return ProjectDashboardData(
@@ -69,6 +72,7 @@ def project_dashboard_data(project: Project) -> ProjectDashboardData:
         conditions=selectors.project_open_conditions(project),
         alerts=list(project_open_alerts(project.pk)),
         today=timezone.localdate(),
+        update_pending=scope_update_pending(ScopeType.PROJECT, project.pk),
     )
 
 

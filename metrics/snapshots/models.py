@@ -56,13 +56,16 @@ class MetricComputeRequest(models.Model):
     """A scope whose inputs changed and whose snapshots wait for the compute task.
 
     Marking a scope inserts this row if absent; only the insert enqueues a task (on commit), so a burst of
-    edits produces one computation. The task deletes the row before it computes, so an edit made during the
-    computation marks the scope again and is not lost.
+    edits produces one computation; a mark while the row exists counts in ``marks``. The computation deletes
+    the row in the transaction that writes the snapshots, and only if ``marks`` is what it read before
+    computing: a worker killed mid-computation leaves the row for the reconciler, and an edit made during the
+    computation keeps it for another run.
     """
 
     scope_type = models.CharField(max_length=12, choices=ScopeType.choices)
     scope_id = models.PositiveBigIntegerField()
-    requested_at = models.DateTimeField()
+    requested_at = models.DateTimeField(help_text="The first mark: how long the scope has waited.")
+    marks = models.PositiveIntegerField(default=1, help_text="Edits that marked the scope since the row was made.")
 
     class Meta:
         ordering = ["requested_at"]

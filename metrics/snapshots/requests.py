@@ -16,6 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -59,7 +60,10 @@ def compute_request(scope_type: str, scope_id: int | None) -> None:
         with transaction.atomic():  # savepoint: a duplicate must not break the caller's transaction
             MetricComputeRequest.objects.create(scope_type=scope_type, scope_id=scope_id, requested_at=timezone.now())
     except IntegrityError:
-        return  # already pending: the task that will run picks this edit up
+        # Already pending: the task on its way computes this edit too; counting it keeps the row if that task is
+        # computing right now (it read the inputs before this edit), see scope_recompute.
+        MetricComputeRequest.objects.filter(scope_type=scope_type, scope_id=scope_id).update(marks=F("marks") + 1)
+        return
     transaction.on_commit(partial(_enqueue_compute, scope_type, scope_id))
 
 

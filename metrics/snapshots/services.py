@@ -86,15 +86,25 @@ def scope_compute(scope_type: str, scope_id: int) -> int:
 
 
 def scope_recompute(scope_type: str, scope_id: int) -> int:
-    """Drop the scope's pending request, then compute it. Returns the number of rows written.
+    """Compute the scope, then drop its pending request in the same transaction. Returns the rows written.
 
-    The request goes first, outside the computation's transaction: an edit committed while the computation
-    runs marks the scope again (and enqueues again), so it is not lost.
+    The request is dropped only as the snapshots are committed, so a worker killed mid-computation leaves it
+    for the reconciler (``pending_scopes_compute``), and only if no edit marked the scope while this ran
+    (``marks`` unchanged): such an edit keeps it, and the task runs again (``metrics.snapshots.tasks``).
     """
-    compute_request_clear(scope_type, scope_id)
+    seen = (
+        MetricComputeRequest.objects.filter(scope_type=scope_type, scope_id=scope_id)
+        .values_list("marks", flat=True)
+        .first()
+    )
     if not has_computer(scope_type):  # a request left from before a computer was removed: nothing to do
+        compute_request_clear(scope_type, scope_id)
         return 0
-    return scope_compute(scope_type, scope_id)
+    with transaction.atomic():
+        rows = scope_compute(scope_type, scope_id)
+        if seen is not None:
+            MetricComputeRequest.objects.filter(scope_type=scope_type, scope_id=scope_id, marks=seen).delete()
+    return rows
 
 
 # --- asking for a computation ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from celery import shared_task
 from django.db import transaction
 
 from metrics.snapshots.registry import computed_scope_types, scope_ids
+from metrics.snapshots.selectors import scope_update_pending
 from metrics.snapshots.services import pending_scopes_compute, scope_recompute
 
 COMPUTE_DELAY_S = 5  # edits within this window after the first are computed by the same run
@@ -30,8 +31,11 @@ _COMPUTE_OPTIONS: dict[str, Any] = {
 
 @shared_task(name="metrics.compute_scope", **_COMPUTE_OPTIONS)
 def compute_scope_task(scope_type: str, scope_id: int) -> int:
-
-    return scope_recompute(scope_type, scope_id)
+    """Compute one scope; once more if an edit marked it while this ran (the edit enqueued nothing itself)."""
+    rows = scope_recompute(scope_type, scope_id)
+    if scope_update_pending(scope_type, scope_id) and not compute_scope_task.request.is_eager:
+        compute_scope_task.apply_async((scope_type, scope_id), countdown=COMPUTE_DELAY_S)
+    return rows
 
 
 # The reconciler picks up requests whose task never ran: older than this, the on-commit enqueue has failed

@@ -8,10 +8,14 @@ these tests do not depend on the real formulas. Each test module wraps these in 
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -153,6 +157,19 @@ def redis_broker(monkeypatch) -> Iterator[Any]:
         client.flushdb()
 
 
+@contextlib.contextmanager
+def celery_broker_at(monkeypatch, url: str) -> Iterator[None]:
+    """The project's Celery app publishing to ``url``, tasks not run eagerly: for a broker the test itself starts,
+    kills and starts again (``tests.redis_process``). Nothing is flushed: a private broker starts empty."""
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    _fresh_pools()
+    try:
+        yield
+    finally:
+        _fresh_pools()
+
+
 def _fresh_pools() -> None:
     """Close every connection and producer pool and let the app make new ones for the current broker.
 
@@ -203,3 +220,74 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float = 60.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# --- a real worker process --------------------------------------------------------------------------------------
+
+WORKER_READY_TIMEOUT_S = 60
+WORKER_STOP_TIMEOUT_S = 15
+
+
+def _database_url() -> str:
+    """The URL of the database this test runs on (pytest-django's test database), for another process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if not db["ENGINE"].endswith("postgresql"):
+        raise RuntimeError("a worker process shares the test database only on PostgreSQL (mark the test postgresql)")
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextlib.contextmanager
+def worker_process(
+    broker_url: str, log_path: Path, *, pool: str = "solo", visibility_timeout_s: float | None = None
+) -> Iterator[Any]:
+    """A real `celery worker` process on the test database and ``broker_url``, returned once it is ready; killed
+    at the end whatever happened. Solo pool: the task runs in the worker process itself, so killing that process
+    is losing the machine under the task (the message stays unacknowledged in Redis). Prefork (one child, as in
+    production): the task runs in a child, which the OOM killer may kill alone (``worker_children``). With
+    ``visibility_timeout_s`` Redis redelivers such a message after that many seconds (``tests.worker_settings``)."""
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": broker_url,
+    }
+    if visibility_timeout_s is not None:
+        env["STAGEGATE_TEST_VISIBILITY_TIMEOUT"] = str(visibility_timeout_s)
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "portal", "worker", f"--pool={pool}", "--concurrency=1"),
+        "--loglevel=INFO",
+        *("--without-gossip", "--without-mingle", "--without-heartbeat", f"--hostname=test-{log_path.stem}@%h"),
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_for(
+            lambda: process.poll() is not None or b" ready." in log_path.read_bytes(), WORKER_READY_TIMEOUT_S
+        ):
+            raise RuntimeError(f"the worker was not ready within {WORKER_READY_TIMEOUT_S} s:\n{worker_log(log_path)}")
+        if process.poll() is not None:
+            raise RuntimeError(f"the worker exited with {process.returncode}:\n{worker_log(log_path)}")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()  # warm shutdown: finish the current task, then exit
+            try:
+                process.wait(timeout=WORKER_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=WORKER_STOP_TIMEOUT_S)
+
+
+def worker_log(log_path: Path, lines: int = 40) -> str:
+    return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def worker_children(process: subprocess.Popen) -> list[int]:
+    """Pids of a prefork worker's pool children (Linux)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+    return [int(pid) for pid in children.split()]

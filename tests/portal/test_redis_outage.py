@@ -4,12 +4,8 @@ and started again, so the machine's own Redis is never touched."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 from django.core.cache import cache
@@ -18,55 +14,23 @@ from django.urls import reverse
 from knox.models import AuthToken
 
 from tests.factories import make_project
+from tests.redis_process import PrivateRedis, private_redis_server
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class PrivateRedis:
-    port: int = 0
-    process: subprocess.Popen | None = field(default=None, repr=False)
-
-    def start(self) -> None:
-        if not self.port:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                self.port = probe.getsockname()[1]
-        command = [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
-                   "--save", "", "--appendonly", "no"]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start within 10 s")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
-    server.start()
-    caches = {
-        "default": {
-            "BACKEND": "portal.cache.TolerantRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    with private_redis_server() as server:
+        caches = {
+            "default": {
+                "BACKEND": "portal.cache.TolerantRedisCache",
+                "LOCATION": server.url(),
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
         }
-    }
-    try:
         with override_settings(CACHES=caches):
             yield server
-    finally:
-        server.stop()
 
 
 def test_pages_and_the_api_keep_serving_while_redis_is_down_and_use_it_again_when_back(

@@ -362,3 +362,40 @@ def test_scope_recompute_is_what_the_task_runs(project, test_computers) -> None:
 
     assert scope_recompute("project", project.pk) == 2  # total and frozen summary (no costs: no month)
     assert requests() == []
+
+
+def test_an_edit_made_while_the_scope_computes_keeps_its_request_and_the_task_runs_again(
+    project, people, monkeypatch, test_computers
+) -> None:
+    MetricComputeRequest.objects.all().delete()
+    compute_request("project", project.pk)
+    computer = COMPUTERS["project"]
+    edits = iter([lambda: add_cost(project, people, 40)])  # one edit, during the first computation only
+
+    def computing_while_someone_edits(scope_id: int):
+        result = computer(scope_id)  # read the inputs...
+        next(edits, lambda: None)()  # ...then a cost entry lands before the snapshots are written
+        return result
+
+    monkeypatch.setitem(COMPUTERS, "project", computing_while_someone_edits)
+    scope_recompute("project", project.pk)
+
+    assert ("project", project.pk) in requests()  # the stored figures miss the edit: still pending
+    assert MetricComputeRequest.objects.get(scope_type="project", scope_id=project.pk).marks == 2
+    assert tasks.compute_scope_task.apply(args=("project", project.pk)).get() >= 1  # the run that catches up
+    assert ("project", project.pk) not in requests()
+    assert MetricSnapshot.objects.get(scope_type="project", scope_id=project.pk, metric="test.cost_total").value == 40
+
+
+def test_a_computation_that_dies_keeps_the_request_for_the_reconciler(project, monkeypatch, test_computers) -> None:
+    MetricComputeRequest.objects.all().delete()
+    compute_request("project", project.pk)
+
+    def dies(scope_id: int):
+        raise MemoryError("the worker is killed here")  # whatever ends the run, its transaction rolls back
+
+    monkeypatch.setitem(COMPUTERS, "project", dies)
+    with pytest.raises(MemoryError):
+        scope_recompute("project", project.pk)
+
+    assert ("project", project.pk) in requests()
