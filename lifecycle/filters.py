@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from lifecycle.choices import RAG, GateDecision, Phase, ProjectState, RiskTier
 from lifecycle.models import GateReview, Project
-from portal.filters import search_filter
+from portal.filters import VisibleChoiceFilter, search_filter
 from portfolio.access import portfolios_visible_to
 from portfolio.models import BusinessUnit, StrategicGoal
 
@@ -45,12 +45,12 @@ def _mobilize_days(queryset: QuerySet[Project]) -> QuerySet[Project]:
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = search_filter("search", "Search")
-    portfolio = django_filters.ModelChoiceFilter(queryset=lambda request: portfolios_visible_to(_user(request)))
+    portfolio = VisibleChoiceFilter(queryset=lambda request: portfolios_visible_to(_user(request)))
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     state = django_filters.ChoiceFilter(choices=ProjectState.choices)
-    business_unit = django_filters.ModelChoiceFilter(queryset=BusinessUnit.objects.all())
-    strategic_goal = django_filters.ModelChoiceFilter(queryset=StrategicGoal.objects.all())
-    owner = django_filters.ModelChoiceFilter(queryset=lambda request: _visible_people(_user(request)))
+    business_unit = VisibleChoiceFilter(queryset=BusinessUnit.objects.all())
+    strategic_goal = VisibleChoiceFilter(queryset=StrategicGoal.objects.all())
+    owner = VisibleChoiceFilter(queryset=lambda request: _visible_people(_user(request)))
     risk_tier = django_filters.ChoiceFilter(choices=RiskTier.choices)
     overall_rag = django_filters.ChoiceFilter(choices=RAG.choices)
     gate_decision = django_filters.ChoiceFilter(choices=GateDecision.choices, method="decided", label="Gate decision")

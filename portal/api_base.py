@@ -49,6 +49,9 @@ class ScopedAutoSchema(AutoSchema):
     def _get_parameters(self) -> list[dict[str, Any]]:
         parameters = super()._get_parameters()
         for parameter in parameters:
+            if parameter["in"] == "query":
+                # `?phase=` is read as no filter (django-filter, DRF's page, the run search), as a page's form sends it.
+                parameter["allowEmptyValue"] = True
             schema = parameter["schema"]
             if schema.get("type") != "integer":
                 continue

@@ -7,12 +7,12 @@ from django.db.models import QuerySet
 
 from metrics.deployments.choices import AlertSeverity, AlertState
 from metrics.deployments.models import DeployedModel, ModelAlert
-from portal.filters import id_filter
+from portal.filters import YesNoFilter, id_filter
 
 
 class DeployedModelFilterSet(django_filters.FilterSet):
     project = id_filter("project_id", "Project id")
-    is_active = django_filters.BooleanFilter()
+    is_active = YesNoFilter()
 
     class Meta:
         model = DeployedModel
@@ -25,7 +25,7 @@ class ModelAlertFilterSet(django_filters.FilterSet):
     project = id_filter("deployed_model__project_id", "Project id")
     deployed_model = id_filter("deployed_model_id", "Deployed model id")
     owner = id_filter("owner_id", "Owner id")
-    unresolved = django_filters.BooleanFilter(method="filter_unresolved", label="Open or acknowledged only")
+    unresolved = YesNoFilter(method="filter_unresolved", label="Open or acknowledged only")
 
     class Meta:
         model = ModelAlert

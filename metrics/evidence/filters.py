@@ -5,7 +5,7 @@ import django_filters
 from lifecycle.choices import Phase
 from metrics.evidence.choices import GateRuleKind
 from metrics.evidence.models import GateRule
-from portal.filters import id_filter
+from portal.filters import YesNoFilter, id_filter
 
 
 class GateRuleFilterSet(django_filters.FilterSet):
@@ -15,7 +15,7 @@ class GateRuleFilterSet(django_filters.FilterSet):
     project = id_filter("project_id", "Project id")
     phase = django_filters.ChoiceFilter(choices=Phase.choices, help_text="The gate that ends this phase.")
     kind = django_filters.ChoiceFilter(choices=GateRuleKind.choices)
-    is_active = django_filters.BooleanFilter()
+    is_active = YesNoFilter()
 
     class Meta:
         model = GateRule

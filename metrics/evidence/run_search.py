@@ -8,7 +8,7 @@ Query parameters (all optional, combined with AND):
 - ``tag``: ``<key>=<value>``, repeatable;
 - ``status``: FINISHED, RUNNING, FAILED, KILLED or SCHEDULED;
 - ``sort``: a metric key, ``-<key>`` for descending (runs without the metric last); default newest first;
-- ``deleted``: ``1`` to include runs deleted in MLflow.
+- ``deleted``: ``true`` (or ``1``) to include runs deleted in MLflow.
 
 Metric values live in a JSON column; each filter and the sort cast the key's text to a float in SQL, so a
 search is one query whatever the number of filters.
@@ -28,6 +28,7 @@ from django.db.models.functions import Cast
 
 from metrics.mirror.models import MlflowRun
 from portal.exceptions import ValidationFailed
+from portal.filters import YES_NO_VALUES
 
 RUN_STATUSES = ("FINISHED", "RUNNING", "FAILED", "KILLED", "SCHEDULED")
 OPERATORS = (">=", "<=", ">", "<", "=")
@@ -106,8 +107,9 @@ def run_query_parse(data: QueryParams) -> RunQuery:
     metrics = [m for m in (_metric(raw, errors) for raw in _values(data, "metric")) if m is not None]
     params = [p for p in (_pair(raw, "param", errors) for raw in _values(data, "param")) if p is not None]
     tags = [t for t in (_pair(raw, "tag", errors) for raw in _values(data, "tag")) if t is not None]
-    if len(metrics) + len(params) + len(tags) > MAX_FILTERS:
-        errors["filters"] = f"At most {MAX_FILTERS} metric, param and tag filters together."
+    for name in ("metric", "param", "tag"):  # each list bounded on its own: a bound the API schema can state
+        if len(_values(data, name)) > MAX_FILTERS:
+            errors[name] = f"At most {MAX_FILTERS} {name} filters."
     status = str(data.get("status") or "").strip().upper()
     if status and status not in RUN_STATUSES:
         errors["status"] = f"One of {', '.join(RUN_STATUSES)}."
@@ -115,6 +117,9 @@ def run_query_parse(data: QueryParams) -> RunQuery:
     sort = str(data.get("sort") or "").strip()
     descending = sort.startswith("-")
     sort_key = sort.lstrip("-").strip()[:KEY_MAX]
+    deleted = str(data.get("deleted") or "").lower()
+    if deleted not in YES_NO_VALUES:
+        errors["deleted"] = "Must be true or false."
     return RunQuery(
         text=str(data.get("q") or "").strip()[:200],
         metrics=tuple(metrics),
@@ -123,7 +128,7 @@ def run_query_parse(data: QueryParams) -> RunQuery:
         status=status,
         sort_key=sort_key,
         descending=descending if sort_key else True,
-        include_deleted=str(data.get("deleted") or "") in {"1", "true", "on"},
+        include_deleted=bool(YES_NO_VALUES.get(deleted)),
         errors=errors,
     )
 

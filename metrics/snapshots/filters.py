@@ -4,7 +4,7 @@ import django_filters
 
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricSnapshot
-from portal.filters import id_filter
+from portal.filters import YesNoFilter, id_filter
 
 
 class MetricSnapshotFilterSet(django_filters.FilterSet):
@@ -20,7 +20,7 @@ class MetricSnapshotFilterSet(django_filters.FilterSet):
     )
     project = id_filter("project_id", "Project id")
     portfolio = id_filter("portfolio_id", "Portfolio id")
-    frozen = django_filters.BooleanFilter()
+    frozen = YesNoFilter()
 
     class Meta:
         model = MetricSnapshot

@@ -10,7 +10,7 @@ from lifecycle import services
 from lifecycle.choices import ProjectState
 from lifecycle.models import AuditRecord, Project
 from portfolio.choices import Role
-from tests.factories import BusinessUnitFactory, StrategicGoalFactory, make_project, member
+from tests.factories import BusinessUnitFactory, PortfolioFactory, StrategicGoalFactory, make_project, member
 
 LIST = "/api/v1/projects/"
 
@@ -113,12 +113,22 @@ def test_list_filters_on_related_objects(pm_client, catalog, people, portfolio):
     assert codes(pm_client.get(f"{LIST}?portfolio={portfolio.pk}")) == ["AML-010", "AML-011", "AML-012"]
 
 
-@pytest.mark.parametrize("query", ["phase=nope", "state=x", "owner=abc", "portfolio=999999", "ordering=secret"])
+@pytest.mark.parametrize("query", ["phase=nope", "state=x", "owner=abc", "portfolio=0", "ordering=secret"])
 def test_list_rejects_unknown_filter_values_with_400(pm_client, catalog, query):
     response = pm_client.get(f"{LIST}?{query}")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert list(response.json()["errors"]) == [query.split("=")[0]]
+
+
+def test_a_hidden_id_and_a_missing_id_in_a_filter_both_list_nothing(pm_client, catalog):
+    hidden = make_project(portfolio=PortfolioFactory(slug="hidden"), code="HID-001")
+    for name, value in (("portfolio", hidden.portfolio_id), ("owner", hidden.owner_id)):
+        as_hidden, as_missing = pm_client.get(f"{LIST}?{name}={value}"), pm_client.get(f"{LIST}?{name}=999999")
+        assert as_hidden.status_code == as_missing.status_code == 200, name
+        assert as_hidden.json() == as_missing.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    for query in ("business_unit=999999", "strategic_goal=999999"):
+        assert codes(pm_client.get(f"{LIST}?{query}")) == [], query
 
 
 def test_detail(pm_client, project):

@@ -51,7 +51,7 @@ class MetricViewSet(PortfolioScopedViewSet):
         summary="Every metric of the registry",
     )
     def list(self, request: Request) -> Response:
-        scope = request.query_params.get("scope")
+        scope = request.query_params.get("scope") or None  # `?scope=` is no filter, as for every list's filters
         if scope is not None and scope not in METRIC_SCOPES:
             raise ValidationFailed("Unknown scope.", details={"scope": f"One of {', '.join(METRIC_SCOPES)}."})
         specs = [spec for spec in self._specs() if scope is None or spec.scope == scope]
