@@ -32,7 +32,7 @@ from metrics.evidence.api.serializers import (
 from metrics.evidence.filters import GateRuleFilterSet
 from metrics.evidence.models import GateEvidence, GateRule
 from metrics.evidence.rules import not_passed
-from metrics.evidence.run_search import run_query_checked, runs_search
+from metrics.evidence.run_search import KEY_MAX, MAX_FILTERS, run_query_checked, runs_search
 from metrics.evidence.services import reviews as evidence_services
 from metrics.evidence.services import rules as rule_services
 from metrics.mirror.models import MlflowRun
@@ -42,6 +42,10 @@ from portal.filters import SEARCH_MAX
 from portfolio.api.base import PortfolioScopedViewSet
 from portfolio.models import Portfolio
 
+# What metrics.evidence.run_search reads, as patterns: a key (at most KEY_MAX characters), an operator, a finite number;
+# a non-blank key, "=", any value.
+METRIC_FILTER_PATTERN = rf"^[^<>=\s][^<>=]{{0,{KEY_MAX - 1}}}(>=|<=|>|<|=)-?[0-9]{{1,15}}(\.[0-9]{{1,15}})?$"
+PAIR_FILTER_PATTERN = rf"^[^=\s][^=]{{0,{KEY_MAX - 1}}}=.*$"
 REVIEW_PK = OpenApiParameter("review_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The gate review's id.")
 EVIDENCE_PK = OpenApiParameter("evidence_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The evidence id.")
 RUN_FILTERS = [
@@ -52,12 +56,19 @@ RUN_FILTERS = [
     ),
     OpenApiParameter(
         "metric",
-        OpenApiTypes.STR,
-        many=True,
+        {"type": "array", "items": {"type": "string", "pattern": METRIC_FILTER_PATTERN}, "maxItems": MAX_FILTERS},
         description="Metric threshold `key>=number` (>=, >, <=, <, =), repeatable.",
     ),
-    OpenApiParameter("param", OpenApiTypes.STR, many=True, description="Param `key=value`, repeatable."),
-    OpenApiParameter("tag", OpenApiTypes.STR, many=True, description="Tag `key=value`, repeatable."),
+    OpenApiParameter(
+        "param",
+        {"type": "array", "items": {"type": "string", "pattern": PAIR_FILTER_PATTERN}, "maxItems": MAX_FILTERS},
+        description="Param `key=value`, repeatable.",
+    ),
+    OpenApiParameter(
+        "tag",
+        {"type": "array", "items": {"type": "string", "pattern": PAIR_FILTER_PATTERN}, "maxItems": MAX_FILTERS},
+        description="Tag `key=value`, repeatable.",
+    ),
     OpenApiParameter("status", OpenApiTypes.STR, enum=["FINISHED", "RUNNING", "FAILED", "KILLED", "SCHEDULED"]),
     OpenApiParameter("sort", OpenApiTypes.STR, description="A metric key; `-key` for highest first."),
     OpenApiParameter("deleted", OpenApiTypes.BOOL, description="Include runs deleted in MLflow."),
