@@ -18,6 +18,11 @@ PYTEST_ARGS ?=
 CLOCK_SHIFT_DAYS ?= 365
 # With DATABASE_URL set (PostgreSQL), build the test database afresh: migrations may have changed.
 PYTEST_DB := $(if $(DATABASE_URL),--create-db,)
+# Test processes (pytest-xdist). Each has its own test database, MLflow server and Redis dbs (at most 4, see
+# tests/redis_process.py); the tests sharing a seeded world stay on one process (xdist_group in tests/conftest.py).
+# PYTEST_WORKERS=0 runs in this process, for pdb.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadscope
 
 .PHONY: help venv demo test test-clock lint format check migrate worker beat stack bench clean
 
@@ -66,7 +71,7 @@ test: $(STAMP)
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	@# pytest exits 5 when it collects nothing: that fails here too, never a silent pass.
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_DB) $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_XDIST) $(PYTEST_DB) $(PYTEST_ARGS)
 
 # The suite must pass whatever the date: run the tests whose results depend on "today" (marker `clock`) with
 # the whole session's clock a year ahead. A test that reads today's date without pinning it fails here now,
@@ -74,7 +79,7 @@ test: $(STAMP)
 test-clock: export DJANGO_SETTINGS_MODULE := portal.settings.test
 test-clock: export STAGEGATE_TEST_CLOCK_SHIFT_DAYS := $(CLOCK_SHIFT_DAYS)
 test-clock: $(STAMP)
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_DB) -m "clock and not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_XDIST) $(PYTEST_DB) -m "clock and not e2e" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

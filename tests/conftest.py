@@ -109,6 +109,15 @@ def _database_is_postgresql() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs ``-n 2 --dist loadscope``: the scopes are ours (tests/xdist_scheduling.py)."""
+    if config.getvalue("dist") == "loadscope":
+        from tests.xdist_scheduling import GroupScheduling
+
+        return GroupScheduling(config, log)
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     """On a SQLite developer run, leave out the tests that need PostgreSQL, and say so loudly.
 
@@ -123,11 +132,41 @@ def pytest_collection_modifyitems(config, items):
         config._stagegate_left_out = len(needs_postgresql)
 
 
+def _run_notes(config) -> dict:
+    """What the end of the run reports: tests left out on SQLite, the permission matrix's size. Under pytest-xdist
+    each process sends its own to the controller (``workeroutput``), which adds them up."""
+    import sys
+
+    tally = getattr(sys.modules.get("tests.security.matrix"), "TALLY", {})
+    return {"left_out": getattr(config, "_stagegate_left_out", 0), "tally": dict(tally)}
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist process
+        session.config.workeroutput["stagegate"] = _run_notes(session.config)
+
+
+def pytest_testnodedown(node, error):
+    notes = getattr(node, "workeroutput", {}).get("stagegate")
+    if notes:
+        gathered = node.config.__dict__.setdefault("_stagegate_notes", {"left_out": 0, "tally": {}})
+        gathered["left_out"] = max(gathered["left_out"], notes["left_out"])  # each process collects every test
+        for key, count in notes["tally"].items():
+            gathered["tally"][key] = gathered["tally"].get(key, 0) + count
+
+
 def pytest_terminal_summary(terminalreporter, config):
-    left_out = getattr(config, "_stagegate_left_out", 0)
-    if left_out:
+    notes = getattr(config, "_stagegate_notes", None) or _run_notes(config)
+    for matrix in ("api", "pages"):
+        tally = notes["tally"]
+        if tally.get(matrix):
+            terminalreporter.write_line(
+                f"permission matrix ({matrix}): {tally[matrix]} cases checked = {tally[f'{matrix} routes']} routes x "
+                f"their methods x {tally[f'{matrix} roles']} roles x 2 portfolios"
+            )
+    if notes["left_out"]:
         terminalreporter.write_line(
-            f"NOTE: {left_out} tests need PostgreSQL and did not run on SQLite; "
+            f"NOTE: {notes['left_out']} tests need PostgreSQL and did not run on SQLite; "
             "set DATABASE_URL=postgres://... to run the whole suite (CI does).",
             yellow=True,
             bold=True,

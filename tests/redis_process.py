@@ -59,3 +59,21 @@ def private_redis_server() -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
+
+
+# Databases of the machine's own Redis (127.0.0.1:6379) that tests may empty, four per pytest-xdist worker counted
+# down from db 15, so that parallel workers never flush each other's broker or cache.
+SHARED_REDIS_SLOTS = ("broker", "mirror-broker", "live", "spare")
+SHARED_REDIS_MAX_WORKERS = 16 // len(SHARED_REDIS_SLOTS)
+
+
+def shared_redis_url(slot: str) -> str:
+    """A database of the machine's Redis for this test process alone, by purpose (one of SHARED_REDIS_SLOTS)."""
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw") or 0)
+    if index >= SHARED_REDIS_MAX_WORKERS:
+        raise RuntimeError(f"at most {SHARED_REDIS_MAX_WORKERS} pytest workers share one Redis; use fewer (-n)")
+    db = 15 - index * len(SHARED_REDIS_SLOTS) - SHARED_REDIS_SLOTS.index(slot)
+    return f"redis://127.0.0.1:6379/{db}"

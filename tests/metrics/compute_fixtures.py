@@ -29,8 +29,9 @@ from metrics.snapshots.models import MetricSnapshot
 from metrics.snapshots.registry import COMPUTERS, ScopeResult, SnapshotValue
 from portal.celery import app
 from portfolio.models import Membership, Portfolio
+from tests.redis_process import shared_redis_url
 
-TEST_BROKER = "redis://127.0.0.1:6379/11"  # this suite's own Redis db: flushed before and after
+TEST_BROKER = shared_redis_url("broker")  # this suite's own Redis db: flushed before and after
 CLOSED_SPRINT = "S1"  # the period of the frozen value the project computer writes
 
 
@@ -142,7 +143,7 @@ def snapshot_rows(**filters) -> list[tuple]:
 
 @contextlib.contextmanager
 def redis_broker(monkeypatch) -> Iterator[Any]:
-    """The project's Celery app publishing to a real Redis (db 11, emptied first), tasks not run eagerly."""
+    """The project's Celery app publishing to a real Redis (its own db, emptied first), tasks not run eagerly."""
     import redis
 
     client = redis.Redis.from_url(TEST_BROKER)

@@ -5,8 +5,10 @@ import socket
 
 import pytest
 
+from tests.redis_process import shared_redis_url
+
 # A Redis the suite may talk to (CI starts one); the readiness check only pings it.
-LIVE_REDIS_URL = os.environ.get("STAGEGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+LIVE_REDIS_URL = os.environ.get("STAGEGATE_TEST_REDIS_URL") or shared_redis_url("live")
 
 
 def closed_port() -> int:

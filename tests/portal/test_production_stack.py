@@ -22,10 +22,12 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.redis_process import shared_redis_url
+
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-STACK_REDIS = "redis://127.0.0.1:6379/15"
+STACK_REDIS = shared_redis_url("spare")
 START_TIMEOUT_S = 180  # migrate + collectstatic of the vendored front-end on a busy 2-core machine
 STOP_TIMEOUT_S = 40  # gunicorn's graceful timeout is 20 s; the worker finishes its task first
 

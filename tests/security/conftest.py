@@ -197,15 +197,3 @@ def security_world(django_db_setup: None, django_db_blocker: Any, security_uploa
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """The size of the matrix that ran, for the record: routes x methods x roles x portfolios."""
-    from tests.security.matrix import TALLY
-
-    for matrix in ("api", "pages"):
-        if TALLY[matrix]:
-            terminalreporter.write_line(
-                f"permission matrix ({matrix}): {TALLY[matrix]} cases checked = {TALLY[f'{matrix} routes']} routes x "
-                f"their methods x {TALLY[f'{matrix} roles']} roles x 2 portfolios"
-            )

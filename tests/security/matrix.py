@@ -400,5 +400,5 @@ def body_text(response) -> str:
     return raw.decode(errors="replace").lower()
 
 
-# How many (route, method, role, portfolio) cases ran, by matrix; printed at the end of the run.
+# How many (route, method, role, portfolio) cases ran, by matrix; printed at the end of the run (tests/conftest.py).
 TALLY: Counter[str] = Counter()

@@ -17,6 +17,7 @@ from metrics.mlflow.local_server import LocalMlflowServer
 from portal.celery import app
 from tests.factories import make_project
 from tests.metrics.mlflow_seed import Seeder, granted_server
+from tests.redis_process import shared_redis_url
 
 
 @pytest.fixture
@@ -234,12 +235,12 @@ def test_command_refuses_an_unknown_project(db) -> None:
 
 # -- a real worker on Redis -------------------------------------------------------------------------------
 
-TEST_BROKER = "redis://127.0.0.1:6379/14"
+TEST_BROKER = shared_redis_url("mirror-broker")
 
 
 @pytest.fixture
 def redis_worker(monkeypatch):
-    """The project's Celery app on a real Redis broker (db 14, emptied first) with a worker thread.
+    """The project's Celery app on a real Redis broker (a db of its own, emptied first) with a worker thread.
 
     The worker thread opens its own database connection; it is closed after each task so the test
     database can be dropped at the end.

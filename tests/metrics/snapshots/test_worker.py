@@ -1,4 +1,4 @@
-"""Snapshot computation through a real Redis broker (db 11): messages counted in the queue, a real worker thread
+"""Snapshot computation through a real Redis broker (own db): messages counted in the queue, a real worker thread
 computing them, and a redelivered message rewriting the same rows."""
 
 from __future__ import annotations
