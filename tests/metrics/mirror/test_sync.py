@@ -345,16 +345,36 @@ def test_not_finite_latest_values_are_stored_as_null(project, server, seed) -> N
 
 
 class StoppingGateway(CountingGateway):
-    """Stops the server after `after_runs` runs of the finished-runs query were handed out."""
+    """Stops the server when the run after the first `after_runs` of the finished-runs query is asked for.
+
+    The sync reads the next page ahead while it stores the current one, key-metric histories included: the stop
+    waits (bounded) until the histories of the last page handed out were fetched, so that page is stored whatever
+    the machine's speed, and the next page is the one that meets the stopped server."""
+
+    HISTORIES_WAIT_S = 30
 
     def __init__(self, server: LocalMlflowServer, *, after_runs: int, page_size: int) -> None:
         super().__init__(server.uri, page_size=page_size)
         self.server, self.after_runs = server, after_runs
+        self.histories_fetched: set[str] = set()
+        self.fetched = threading.Condition()
+
+    def metric_history(self, run_id: str, key: str, **kwargs: Any) -> Any:
+        points = super().metric_history(run_id, key, **kwargs)
+        with self.fetched:
+            self.histories_fetched.add(run_id)
+            self.fetched.notify_all()
+        return points
 
     def runs_finished_since(self, *args: Any, **kwargs: Any) -> Any:
+        handed_out: list[str] = []
         for count, run in enumerate(super().runs_finished_since(*args, **kwargs), start=1):
             yield run
+            handed_out.append(run.run_id)
             if count == self.after_runs:
+                last_page = set(handed_out[-self.page_size :])
+                with self.fetched:
+                    self.fetched.wait_for(lambda page=last_page: page <= self.histories_fetched, self.HISTORIES_WAIT_S)
                 self.server.stop()
 
 
