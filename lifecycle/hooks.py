@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from portal.hooks import Hook
 
 if TYPE_CHECKING:
-    from lifecycle.models import GateReview, Project
+    from lifecycle.models import AuditRecord, GateReview, Project
 
 
 class DecisionEvidence(Protocol):
@@ -54,3 +54,6 @@ decision_evidence: Hook[[GateReview], DecisionEvidence] = Hook("decision_evidenc
 review_evidence_context: Hook[[Any, GateReview], dict[str, Any]] = Hook(
     "review_evidence_context", lambda user, review: {}
 )
+#: An audit record was written (inside the service's transaction): the collaboration app turns it into the events
+#: of its transactional outbox, so a rolled-back change emits nothing.
+audit_recorded: Hook[[AuditRecord], None] = Hook("audit_recorded", lambda record: None)

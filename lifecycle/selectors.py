@@ -1,12 +1,13 @@
 """Reads for pages and the API: constant query counts whatever the number of rows."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lifecycle.choices import GateReviewStatus
 from lifecycle.models import AuditRecord, GateReview, Project
 from portal.models import User
 from portfolio.access import AnyUser, member_portfolio_ids
+from portfolio.models import Membership
 
 
 def projects_visible_to(user: AnyUser) -> QuerySet[Project]:
@@ -32,6 +33,13 @@ def project_list(user: User | AnonymousUser) -> QuerySet[Project]:
 
 def project_history(project: Project) -> QuerySet[AuditRecord]:
     return AuditRecord.objects.filter(project=project).select_related("actor").order_by("-at", "-id")
+
+
+def project_history_people(project: Project) -> QuerySet[User]:
+    """Whom the history may be filtered by: who acted on the project, and the members of its portfolio."""
+    acted = AuditRecord.objects.filter(project=project, actor__isnull=False).values("actor_id")
+    members = Membership.objects.filter(portfolio_id=project.portfolio_id).values("user_id")
+    return User.objects.filter(Q(pk__in=acted) | Q(pk__in=members)).order_by("first_name", "last_name", "username")
 
 
 def project_gate_reviews(project: Project) -> QuerySet[GateReview]:

@@ -25,6 +25,10 @@ v1_patterns = [
     path("", include("metrics.deployments.api.urls")),
     path("", include("metrics.evidence.api.urls")),
     path("", include("metrics.snapshots.api.urls")),
+    path("", include("collaboration.notifications.api.urls")),  # one's own notifications and preferences
+    path("", include("collaboration.inbox.api.urls")),
+    path("", include("collaboration.comments.api.urls")),
+    path("", include("collaboration.webhooks.api.urls")),  # a portfolio's outgoing webhooks (its managers)
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("portal.site_urls")),
     path("", include("lifecycle.urls")),
     path("", include("metrics.urls")),
+    path("", include("collaboration.urls")),
 ]
 
 handler404 = "portal.views.page_not_found"

@@ -95,7 +95,10 @@ PROJECTS: tuple[ProjectSpec, ...] = (
                 _m("Gross margin uplift", "Margin change on re-priced families", "0", "1.5", "pp"),
                 risk=RiskTier.HIGH),
     # Demand Intelligence
-    ProjectSpec("DI-201", "Store-level demand forecast", "di", "Supply Chain", FORECAST, "pm", "exec", REG, "GGGO",
+    # Sponsored by the portfolio's own executive: the demo `exec` waits on exactly three decisions (AML-103, AML-105,
+    # AIR-401), with or without the MLflow story, which decides this project's open deployment gate.
+    ProjectSpec("DI-201", "Store-level demand forecast", "di", "Supply Chain", FORECAST, "pm", "hannah.okafor", REG,
+                "GGGO",
                 "Forecast daily unit sales per store and SKU, 28 days ahead.",
                 "Replenishment planners, whose ordering system takes the forecast every night.",
                 _m("Forecast accuracy", "1 - WAPE at store x SKU x day", "62", "75", "%")),
@@ -151,7 +154,7 @@ PROJECTS: tuple[ProjectSpec, ...] = (
                 "Predict which nightly data pipelines will fail, from their recent runs.",
                 "Data engineers, who fix flagged pipelines before the nightly window.",
                 _m("Failed nightly runs", "Pipelines failing per night", "6", "2", "runs")),
-    ProjectSpec("AIP-305", "Alert noise clustering", "aip", "Technology", COST, "pm", "exec", CLU, "O",
+    ProjectSpec("AIP-305", "Alert noise clustering", "aip", "Technology", COST, "pm", "hannah.okafor", CLU, "O",
                 "Group duplicate monitoring alerts so on-call sees one incident, not fifty.",
                 "On-call engineers, through the incident tool's grouping view.",
                 _m("Alerts per incident", "Median alerts raised per real incident", "42", "5", "alerts")),

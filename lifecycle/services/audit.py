@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from lifecycle.hooks import audit_recorded
 from lifecycle.models import AuditRecord, Project
 
 
@@ -25,7 +26,7 @@ def audit_write(
     after: Any = None,
     reason: str = "",
 ) -> AuditRecord:
-    return AuditRecord.objects.create(
+    record = AuditRecord.objects.create(
         project=project,
         actor=actor if getattr(actor, "pk", None) else None,
         at=timezone.now(),
@@ -36,6 +37,8 @@ def audit_write(
         after=json_safe(after),
         reason=reason,
     )
+    audit_recorded(record)  # the events of the change, in the same transaction (collaboration's outbox)
+    return record
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

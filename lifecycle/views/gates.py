@@ -3,6 +3,7 @@
 Every refusal of a service becomes a message or a form error on the page, never a 500.
 """
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lifecycle import hooks, services
 from lifecycle.catalog import phase_definition
+from lifecycle.choices import GateDecision
 from lifecycle.forms.gates import DecisionForms, VoteForm, vote_initial
 from lifecycle.models import GateAction, GateReview, Project
 from lifecycle.selectors import projects_visible_to
@@ -120,6 +122,8 @@ def _review_page(request: HttpRequest, review: GateReview, *, vote_form: VoteFor
         "definition": definition,
         "votes": votes,
         "score_rows": _score_rows(definition.criteria, votes),
+        "vote_summary": _vote_summary(votes),
+        "ballots": _ballots(votes),
         "reviewers": reviewers,
         "not_voted": [person for person in reviewers if person["vote"] is None],
         "can_vote": can_vote,
@@ -175,9 +179,40 @@ def _decide_refusal(request: HttpRequest, review: GateReview) -> str | None:
     return None
 
 
+def _vote_summary(votes: list[Any]) -> list[dict[str, Any]]:
+    """How many reviewers voted each way, in the order of the decisions (every decision, zero included)."""
+    counts = Counter(vote.vote for vote in votes)
+    return [{"vote": value, "label": label, "count": counts[value]} for value, label in GateDecision.choices]
+
+
+def _mean_score(vote: Any) -> float | None:
+    given = [score for score in (vote.scores or {}).values() if isinstance(score, int)]
+    return sum(given) / len(given) if given else None
+
+
+def _ballots(votes: list[Any]) -> list[dict[str, Any]]:
+    return [{"vote": vote, "mean_score": _mean_score(vote)} for vote in votes]
+
+
+def _votes_context(review: GateReview) -> dict[str, Any]:
+    """Every vote with its scores and comment, the count per vote, and who is still awaited (the decide page)."""
+    definition = phase_definition(review.phase)
+    votes = list(review.votes.select_related("voter"))
+    _accountable_id, reviewers = _reviewers(review, votes)
+    return {
+        "votes": votes,
+        "ballots": _ballots(votes),
+        "vote_summary": _vote_summary(votes),
+        "score_rows": _score_rows(definition.criteria, votes),
+        "reviewers": reviewers,
+        "not_voted": [person for person in reviewers if person["vote"] is None and person["role"] == "Consulted"],
+    }
+
+
 def _decide_page(request: HttpRequest, review: GateReview, forms: DecisionForms, status: int = 200) -> HttpResponse:
     context = {
         **hooks.review_evidence_context(request.user, review),
+        **_votes_context(review),
         "project": review.project,
         "review": review,
         "definition": phase_definition(review.phase),

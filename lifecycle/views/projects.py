@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lifecycle import selectors, services
+from lifecycle.audit_catalog import audit_entry
+from lifecycle.audit_filters import ProjectHistoryFilterSet
 from lifecycle.catalog import phase_definition
 from lifecycle.choices import ProjectState
 from lifecycle.filters import ProjectFilterSet
@@ -203,16 +205,26 @@ def project_resume(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     project = visible_project(request.user, pk)
-    page = _page(request, selectors.project_history(project), HISTORY_PER_PAGE)
+    filterset = ProjectHistoryFilterSet(
+        request.GET or None, queryset=selectors.project_history(project), project=project
+    )
+    # A filter that does not read (a misspelt date) shows its error and no rows, not the unfiltered trail.
+    found = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    page = _page(request, found, HISTORY_PER_PAGE)
     records = list(page.object_list)
     people = _people_named_in(records)
     for record in records:
         record.rows = audit_rows(record, people)
-    return render(
-        request,
-        "lifecycle/projects/history.html",
-        {"project": project, "active_tab": "history", "page": page, "records": records},
-    )
+        record.entry = audit_entry(record.action)
+    context = {
+        "project": project,
+        "active_tab": "history",
+        "filterset": filterset,
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "page": page,
+        "records": records,
+    }
+    return render(request, "lifecycle/projects/history.html", context)
 
 
 def _people_named_in(records) -> dict[str, str]:

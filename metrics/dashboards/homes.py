@@ -13,11 +13,9 @@ from enum import Enum
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from lifecycle.choices import GateActionKind, GateReviewStatus, Phase, ProjectState, RaciRole
-from lifecycle.models import GateAction, GateReview, GateVote, Project, RaciAssignment
+from lifecycle.choices import GateReviewStatus, Phase, ProjectState, RaciRole
+from lifecycle.models import GateReview, Project, RaciAssignment
 from lifecycle.selectors import projects_visible_to
-from metrics.deployments.choices import AlertState
-from metrics.deployments.models import ModelAlert
 from metrics.mirror.models import ExperimentLink
 from portal.models import User
 from portfolio.choices import EXECUTIVE_ROLES, MANAGER_ROLES, Role
@@ -53,35 +51,11 @@ def home_of(user: User) -> Home:
 
 @dataclass(frozen=True)
 class ManagerHome:
+    """The projects a manager leads and those of them due a status report. What the manager owes (decisions,
+    votes, conditions, alerts, evidence) is their inbox, shown at the top of every home (collaboration.inbox)."""
+
     projects: list[Project]
-    votes_awaited: list[GateReview]
-    decisions_awaited: list[GateReview]
-    overdue_conditions: list[GateAction]
-    open_alerts: list[ModelAlert]
     reports_due: list[Project] = field(default_factory=list)
-
-    @property
-    def pending_count(self) -> int:
-        return (
-            len(self.votes_awaited)
-            + len(self.decisions_awaited)
-            + len(self.overdue_conditions)
-            + len(self.open_alerts)
-            + len(self.reports_due)
-        )
-
-
-def _gate_role(user: User, role: str) -> Exists:
-    """The user holds ``role`` on the gate activity of the review's phase (RACI of its project)."""
-    return Exists(
-        RaciAssignment.objects.filter(
-            activity__project=OuterRef("project"),
-            activity__phase=OuterRef("phase"),
-            activity__is_gate=True,
-            user=user,
-            role=role,
-        )
-    )
 
 
 def manager_projects(user: User) -> QuerySet[Project]:
@@ -101,33 +75,9 @@ def manager_projects(user: User) -> QuerySet[Project]:
 def manager_home(user: User, today: datetime.date | None = None) -> ManagerHome:
     today = today or timezone.localdate()
     projects = list(manager_projects(user))
-    open_reviews = (
-        GateReview.objects.filter(status=GateReviewStatus.OPEN, project__in=projects_visible_to(user))
-        .select_related("project")
-        .order_by("requested_at", "pk")
-    )
-    voted = GateVote.objects.filter(review=OuterRef("pk"), voter=user)
     report_cutoff = today - datetime.timedelta(days=STATUS_REPORT_DUE_DAYS)
     return ManagerHome(
-        projects=projects,
-        votes_awaited=list(open_reviews.filter(_gate_role(user, RaciRole.CONSULTED)).exclude(Exists(voted))),
-        decisions_awaited=list(open_reviews.filter(_gate_role(user, RaciRole.ACCOUNTABLE))),
-        overdue_conditions=list(
-            GateAction.objects.filter(
-                owner=user, kind=GateActionKind.CONDITION, completed_at__isnull=True, due_date__lt=today
-            )
-            .filter(review__project__in=projects_visible_to(user))
-            .select_related("review__project")
-            .order_by("due_date", "pk")
-        ),
-        open_alerts=list(
-            ModelAlert.objects.filter(owner=user)
-            .exclude(state=AlertState.RESOLVED)
-            .filter(deployed_model__project__in=projects_visible_to(user))
-            .select_related("deployed_model__project")
-            .order_by("-raised_at", "pk")
-        ),
-        reports_due=[project for project in projects if _report_due(project, report_cutoff)],
+        projects=projects, reports_due=[project for project in projects if _report_due(project, report_cutoff)]
     )
 
 

@@ -13,3 +13,10 @@ class GateRuleKind(models.TextChoices):
     ALL_RUNS_FINISHED = "all_runs_finished", "Every attached run finished"
     PARAM_RECORDED = "param_recorded", "Parameter recorded on every attached run"
     MODEL_ALIAS = "model_alias", "An attached model version has an alias"
+
+
+class EvidenceRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    FULFILLED = "fulfilled", "Fulfilled"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DECIDED = "decided", "Closed by the decision"

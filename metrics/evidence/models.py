@@ -8,6 +8,9 @@ live mirror is how a review reports "evidence changed since decision".
 ``GateRule`` is a machine-checkable criterion of a phase's gate in a portfolio (optionally only for one
 project). Results are computed from the evidence snapshots by pure functions, shown beside the human
 criteria, and stored with the decision; a go over a failing rule needs ``GateReview.override_reason``.
+
+``EvidenceRequest`` asks one person for evidence on an open review. It stays open (and in that person's inbox)
+until they attach evidence to the review (fulfilled) or someone who may ask withdraws it.
 """
 
 from django.conf import settings
@@ -15,10 +18,10 @@ from django.db import models
 from django.db.models import Q
 
 from lifecycle.choices import Phase
-from metrics.evidence.choices import EvidenceKind, GateRuleKind
+from metrics.evidence.choices import EvidenceKind, EvidenceRequestStatus, GateRuleKind
 from metrics.mirror.choices import Comparator
 
-__all__ = ["GateEvidence", "GateRule"]
+__all__ = ["EvidenceRequest", "GateEvidence", "GateRule"]
 
 
 class GateEvidence(models.Model):
@@ -89,3 +92,37 @@ class GateRule(models.Model):
 
     def __str__(self) -> str:
         return self.description or f"{self.get_kind_display()} ({self.phase})"
+
+
+class EvidenceRequest(models.Model):
+    review = models.ForeignKey("lifecycle.GateReview", on_delete=models.PROTECT, related_name="evidence_requests")
+    asked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=EvidenceRequestStatus.choices, default=EvidenceRequestStatus.OPEN)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "requested_at", "pk"]
+        indexes = [models.Index(fields=["asked", "status"], name="metrics_evreq_asked_status")]
+        constraints = [
+            # Asking the same person twice on one review adds nothing: one open request per person and review.
+            models.UniqueConstraint(
+                fields=["review", "asked"], condition=Q(status="open"), name="metrics_evreq_one_open_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True) | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="metrics_evreq_closed_when_not_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence asked of {self.asked} on review {self.review_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == EvidenceRequestStatus.OPEN

@@ -9,6 +9,12 @@ urlpatterns = [
     path("gate-reviews/<int:pk>/evidence/attach/", evidence.evidence_attach, name="evidence-attach"),
     path("gate-reviews/<int:pk>/evidence/<int:evidence_pk>/detach/", evidence.evidence_detach, name="evidence-detach"),
     path("gate-reviews/<int:pk>/evidence/compare/", evidence.evidence_compare, name="evidence-compare"),
+    path("gate-reviews/<int:pk>/evidence-requests/", evidence.evidence_request_create, name="evidence-request-create"),
+    path(
+        "gate-reviews/<int:pk>/evidence-requests/<int:request_pk>/withdraw/",
+        evidence.evidence_request_withdraw,
+        name="evidence-request-withdraw",
+    ),
     path("portfolios/<int:pk>/gate-rules/", evidence.gate_rules, name="evidence-gate-rules"),
     path("gate-rules/<int:pk>/active/", evidence.gate_rule_set_active, name="evidence-gate-rule-active"),
 ]

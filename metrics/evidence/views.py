@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,15 +24,19 @@ from metrics.charts import chart_csv_response, find_chart
 from metrics.evidence.choices import EvidenceKind
 from metrics.evidence.comparison import ComparedRun, comparison, history_chart, parallel_chart, runs_metric_history
 from metrics.evidence.forms import GateRuleForm, ModelVersionAttachForm
-from metrics.evidence.models import GateEvidence, GateRule
+from metrics.evidence.models import EvidenceRequest, GateEvidence, GateRule
 from metrics.evidence.run_search import RUN_STATUSES, metric_keys, query_as_params, run_query_parse, runs_search
+from metrics.evidence.services import requests as request_services
 from metrics.evidence.services import reviews as evidence_services
 from metrics.evidence.services import rules as rule_services
 from metrics.mirror.models import ExperimentLink, RegisteredModelLink
 from portal.exceptions import DomainError
 from portfolio.access import can_attach_evidence, can_edit_project, can_manage_gate_rules, portfolios_visible_to
+from portfolio.models import Membership
 
 SEARCH_LIMIT = 50
+User = get_user_model()
+ID_DIGITS_MAX = 18  # ids fit in 64 bits; longer input is refused before it reaches the database
 
 
 def visible_review(request: HttpRequest, pk: int) -> GateReview:
@@ -157,6 +162,49 @@ def evidence_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "active_tab": "gates",
     }
     return render(request, "metrics/evidence/compare.html", context)
+
+
+# --- evidence asked of a person ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_request_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask a member of the portfolio for evidence on the review (from the review page)."""
+    review = visible_review(request, pk)
+    members = Membership.objects.filter(portfolio_id=review.project.portfolio_id).values("user_id")
+    asked_id = request.POST.get("asked", "")
+    asked = None
+    if asked_id.isdigit() and len(asked_id) <= ID_DIGITS_MAX:
+        asked = User.objects.filter(pk__in=members, pk=int(asked_id)).first()
+    if asked is None:
+        messages.error(request, "Choose the person to ask among the portfolio's members.")
+        return redirect("gate-review-detail", pk=review.pk)
+    try:
+        request_services.evidence_request(
+            actor=request.user, review=review, asked=asked, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Evidence asked of {asked.get_full_name() or asked.username}.")
+    return redirect("gate-review-detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def evidence_request_withdraw(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    review = visible_review(request, pk)
+    asked = get_object_or_404(EvidenceRequest, pk=request_pk, review=review)
+    try:
+        request_services.evidence_request_withdraw(
+            actor=request.user, request=asked, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The request is withdrawn.")
+    return redirect("gate-review-detail", pk=review.pk)
 
 
 # --- automated gate criteria of a portfolio -------------------------------------------------------------------

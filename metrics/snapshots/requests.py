@@ -9,7 +9,6 @@ task runs in-process at commit.
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -18,12 +17,12 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from metrics.snapshots.choices import ScopeType
 from metrics.snapshots.models import MetricComputeRequest
 from metrics.snapshots.registry import has_computer
 from metrics.snapshots.tasks import COMPUTE_DELAY_S, compute_scope_task
+from portal.queueing import send_or_leave_to_beat
 from portfolio.models import Membership
 
 if TYPE_CHECKING:
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
     from metrics.scrum.models import Team
     from portal.models import User
 
-
-logger = logging.getLogger(__name__)
 
 _deferred = threading.local()
 
@@ -99,11 +96,7 @@ def compute_request_for_person(person: User, project: Project | None = None) -> 
 
 
 def _enqueue_compute(scope_type: str, scope_id: int) -> None:
-    try:
-        compute_scope_task.apply_async((scope_type, scope_id), countdown=COMPUTE_DELAY_S)
-    except KombuOperationalError:  # broker down: the request row stays and the beat reconciler computes it later
-        logger.warning("could not enqueue compute of %s:%s; beat will pick it up", scope_type, scope_id, exc_info=True)
-    except Exception:
-        # Only without a broker (tasks in-process): the edit is committed, so a failing computer must not
-        # turn its response into an error page. Logged as the bug it is; `compute_metrics` retries it.
-        logger.exception("computing %s:%s failed", scope_type, scope_id)
+    send_or_leave_to_beat(
+        partial(compute_scope_task.apply_async, (scope_type, scope_id), countdown=COMPUTE_DELAY_S),
+        f"compute of {scope_type}:{scope_id}",
+    )

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portfolio",
     "lifecycle",
     "metrics",
+    "collaboration",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "collaboration.inbox.context_processors.inbox",  # the inbox badge and home card, lazily
             ],
         },
     },
@@ -185,6 +187,30 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 
 MLFLOW_TRACKING_URI = env("MLFLOW_TRACKING_URI", default="")
 
+# Email (notifications and the daily digest): SMTP when EMAIL_HOST is set, else printed to the console (the demo).
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = 10  # seconds: a stalled mail server fails the task (retried), never blocks a worker
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stagegate <stagegate@localhost>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+# The address of the site as people reach it: the links in emails.
+STAGEGATE_SITE_URL = env("STAGEGATE_SITE_URL", default="http://127.0.0.1:8000")
+# A condition or rework item is told "due soon" to its owner this many days before its due date (once).
+STAGEGATE_ACTION_DUE_SOON_DAYS = env.int("STAGEGATE_ACTION_DUE_SOON_DAYS", default=3)
+# Outgoing webhooks (collaboration/webhooks, README "Webhooks"): seconds before an endpoint's answer counts as a
+# failure; attempts of one delivery before it is given up (backoff 30 s doubling, capped at 1 h: about 1 h in all);
+# deliveries given up in a row before the subscription is disabled and its creator told; whether endpoints may be
+# private, loopback or link-local addresses (never in production: the portal would call into its own network).
+STAGEGATE_WEBHOOK_TIMEOUT_S = env.int("STAGEGATE_WEBHOOK_TIMEOUT_S", default=5)
+STAGEGATE_WEBHOOK_MAX_ATTEMPTS = env.int("STAGEGATE_WEBHOOK_MAX_ATTEMPTS", default=8)
+STAGEGATE_WEBHOOK_DISABLE_AFTER = env.int("STAGEGATE_WEBHOOK_DISABLE_AFTER", default=5)
+STAGEGATE_WEBHOOK_ALLOW_PRIVATE = env.bool("STAGEGATE_WEBHOOK_ALLOW_PRIVATE", default=False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.tokens.authentication.ScopedTokenAuthentication",  # knox, plus token scope and last use
@@ -218,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The payload of each webhook event type, under x-webhooks (collaboration/webhooks/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "collaboration.webhooks.schema.webhooks_in_schema",
+    ],
     # The same choices appear under several field names; name each enum once.
     "ENUM_NAME_OVERRIDES": {
         "GateDecisionEnum": "lifecycle.choices.GateDecision",
@@ -225,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "PortfolioRoleEnum": "portfolio.choices.Role",
         "GateRuleKindEnum": "metrics.evidence.choices.GateRuleKind",
         "RagEnum": "lifecycle.choices.RAG",
+        "EvidenceRequestStatusEnum": "metrics.evidence.choices.EvidenceRequestStatus",
+        "GateReviewStatusEnum": "lifecycle.choices.GateReviewStatus",
     },
 }
 

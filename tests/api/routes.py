@@ -15,6 +15,11 @@ UNSCOPED_ROUTES = {
     "api/v1/auth/logout-all/",
     "api/v1/tokens/",
     "api/v1/tokens/<pk>/",
+    # one's own notifications (tests/collaboration/notifications: someone else's is a 404)
+    "api/v1/notifications/",
+    "api/v1/notifications/<pk>/read/",
+    "api/v1/notifications/read-all/",
+    "api/v1/notification-preferences/",
 }
 
 

@@ -6,6 +6,7 @@ must derive from portal.api_base.PortfolioScopedViewSet) and its ids are known t
 import pytest
 from rest_framework.test import APIClient
 
+from collaboration.comments.services import comment_create
 from lifecycle import services
 from lifecycle.services.gates import ActionInput
 from portfolio.api.base import PortfolioScopedViewSet
@@ -46,19 +47,48 @@ def world(project, people):
         "strategic-goals": StrategicGoalFactory(name="Grow").pk,
         "gate-rules": rule.pk,
         "evidence": evidence.pk,
+        "evidence-requests": evidence.pk,  # any id: the review is looked up first, so outsiders get 404 before it
+        "artifacts": project.artifacts.first().pk,
+        "comments": comment_create(actor=people["pm"], target=review, body="Ready").pk,
         **mlflow_world(project, people),
+        **webhook_world(project, people),
     }
     # Metrics inputs, snapshots and the registry; "imports" names an import kind registered for the test.
     with budget_import_registered() as kind:
         yield {**ids, **build_world(project, people), "imports": kind}
 
 
+def webhook_world(project, people) -> dict[str, int]:
+    """A webhook of the PM's portfolio with one delivery (rows made directly: no DNS, nothing sent)."""
+    from django.utils import timezone
+
+    from collaboration.events.models import Event
+    from collaboration.webhooks.models import WebhookDelivery, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(
+        portfolio=project.portfolio,
+        url="https://hooks.example.com/stagegate",
+        event_types=["project.state_changed"],
+        secret="whsec_" + "A" * 32,
+        created_by=people["pm"],
+        created_at=timezone.now(),
+    )
+    event = Event.objects.filter(portfolio=project.portfolio).first()
+    delivery = WebhookDelivery.objects.create(subscription=subscription, event=event, created_at=timezone.now())
+    return {"webhooks": subscription.pk, "deliveries": delivery.pk}
+
+
 def test_the_walker_sees_every_endpoint():
     routes = {route for route, _ in api_routes()}
     # lifecycle and organization 29, metrics inputs/imports/snapshots 47 (with projects/{id}/rag-override/ and
-    # products/{id}/funnel/), MLflow links/models 16, evidence 7 (with gate-rules/{id}/deactivate/), one's own API
-    # tokens 3 (tokens/, tokens/{id}/, auth/logout-all/)
-    assert len(routes) == 102
+    # products/{id}/funnel/), MLflow links/models 16, evidence 9 (with gate-rules/{id}/deactivate/ and a review's
+    # evidence-requests/ and its withdraw/), one's own API tokens 3 (tokens/, tokens/{id}/, auth/logout-all/),
+    # the inbox 1
+    # one's own notifications 4 (notifications/, its {id}/read/ and read-all/, notification-preferences/),
+    # comments 5 (the threads of a gate review, a charter, an artifact and a model alert, and comments/{id}/)
+    # a portfolio's webhooks 5 (webhooks/, {id}/, {id}/deliveries/, {id}/deliveries/{delivery_pk}/redeliver/,
+    # {id}/ping/)
+    assert len(routes) == 119
     assert "api/v1/projects/<int:project_pk>/charter/" in routes
 
 

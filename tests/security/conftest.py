@@ -5,8 +5,8 @@ per role.
   project KST-777 "Kestrel secret"): each holds a project with activities, artifact versions, charter and RACI,
   a decided gate review with a gate action, an open gate review with MLflow evidence attached, a gate rule,
   MLflow links, a mirrored run, a deployed model with an alert, every metrics input, teams, sprints, products,
-  a metric snapshot. Every name in "other" contains "Kestrel", so a page that shows one of its rows to a
-  non-member is caught by looking for that word.
+  a metric snapshot, a webhook with one delivery. Every name in "other" contains "Kestrel", so a page that shows
+  one of its rows to a non-member is caught by looking for that word.
 - users: one per portfolio role (username = the role's value, e.g. "project_manager") holding that role in
   "own" only; "outsider", a project manager of a third portfolio ("Outer Rim": a manager elsewhere is the
   strongest outsider, since manager-only code paths run for them); "superuser"; each with one API token.
@@ -49,6 +49,7 @@ class SecurityWorld:
     own: dict[str, int | str]  # collection -> id, in the portfolio where every role user holds its role
     other: dict[str, int | str]  # collection -> id, in a portfolio none of them belongs to
     tokens: dict[str, int] = field(default_factory=dict)  # role name -> id of that user's own API token
+    notifications: dict[str, int] = field(default_factory=dict)  # role name -> id of one of that user's notifications
 
     def ids(self, side: str) -> dict[str, int | str]:
         return self.own if side == "own" else self.other
@@ -56,9 +57,11 @@ class SecurityWorld:
 
 def _portfolio_objects(portfolio, people: dict[str, Any], *, code: str, name: str, suffix: str, server_name: str):
     """One object of every kind the routes need, in `portfolio`, built through the services where they exist."""
+    from collaboration.comments.services import comment_create
     from lifecycle import services
     from lifecycle.services.gates import ActionInput
     from metrics.evidence.models import GateRule
+    from metrics.evidence.services.requests import evidence_request
     from metrics.evidence.services.reviews import evidence_attach_run
     from metrics.mirror.models import TrackingServer
     from tests.api.metrics_world import build_portfolio_inputs, build_product, build_scrum, make_snapshot
@@ -82,6 +85,7 @@ def _portfolio_objects(portfolio, people: dict[str, Any], *, code: str, name: st
     # next portfolio's model versions do not collide with these.
     TrackingServer.objects.filter(pk=mirrored.server.pk).update(name=f"lab-{code}")
     evidence = evidence_attach_run(actor=people["ds"], review=review, run_id=mirrored.run_ids["rf-200"])
+    asked = evidence_request(actor=people["pm"], review=review, asked=people["architect"])
     rule = GateRule.objects.create(portfolio=portfolio, phase=review.phase, kind="all_runs_finished")
     offline = TrackingServer.objects.create(
         name=server_name, uri="http://127.0.0.1:9", timeout_s=1, max_retries=0, token_env="LAB_TOKEN"
@@ -89,6 +93,8 @@ def _portfolio_objects(portfolio, people: dict[str, Any], *, code: str, name: st
     portfolio_rows = build_portfolio_inputs(project, people)
     scrum = build_scrum(project, people, suffix=suffix)
     product = build_product(project, people, suffix=suffix)
+    # A comment on the open review, by the PM (its author: edits it; managers delete it). The other's says Kestrel.
+    comment = comment_create(actor=people["pm"], target=review, body=f"Ready for review{suffix}")
     return {
         "portfolios": portfolio.pk,
         "projects": project.pk,
@@ -97,8 +103,11 @@ def _portfolio_objects(portfolio, people: dict[str, Any], *, code: str, name: st
         "decided-gate-reviews": decided.pk,
         "gate-actions": decided.actions.get().pk,
         "artifact-versions": project.artifacts.order_by("pk").first().versions.order_by("pk").first().pk,
+        "artifacts": project.artifacts.order_by("pk").first().pk,
+        "comments": comment.pk,
         "gate-rules": rule.pk,
         "evidence": evidence.pk,
+        "evidence-requests": asked.pk,
         **mlflow_world(project, people, server=offline),
         "cost-entries": portfolio_rows["cost"].pk,
         "risks": portfolio_rows["risk"].pk,
@@ -114,7 +123,29 @@ def _portfolio_objects(portfolio, people: dict[str, Any], *, code: str, name: st
         "metric-snapshots": make_snapshot(project).pk,
         "metrics": "cpi",
         "mirror-run": mirrored.run_ids["rf-200"],
+        **_webhook(portfolio, people, suffix=suffix),
     }
+
+
+def _webhook(portfolio, people: dict[str, Any], *, suffix: str) -> dict[str, int]:
+    """A webhook of the portfolio with one delivery of one of its events; rows made directly (no DNS, nothing sent)."""
+    from django.utils import timezone
+
+    from collaboration.events.models import Event
+    from collaboration.webhooks.models import WebhookDelivery, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(
+        portfolio=portfolio,
+        url=f"https://hooks.example.com/{portfolio.slug}",
+        event_types=["gate_review.decided"],
+        description=f"Chat bridge{suffix}",
+        secret="whsec_" + "A" * 32,
+        created_by=people["pm"],
+        created_at=timezone.now(),
+    )
+    event = Event.objects.filter(portfolio=portfolio).order_by("pk").first()
+    delivery = WebhookDelivery.objects.create(subscription=subscription, event=event, created_at=timezone.now())
+    return {"webhooks": subscription.pk, "deliveries": delivery.pk}
 
 
 def _seed() -> SecurityWorld:
@@ -165,7 +196,29 @@ def _seed() -> SecurityWorld:
         role: token_create(actor=user, name=f"{role} laptop", scope="read_write", expires_in_days=30).token.pk
         for role, user in users.items()
     }
-    return SecurityWorld(users=users, own={**shared, **own_ids}, other={**shared, **other_ids}, tokens=tokens)
+    notifications = _notifications(users)
+    return SecurityWorld(
+        users=users,
+        own={**shared, **own_ids},
+        other={**shared, **other_ids},
+        tokens=tokens,
+        notifications=notifications,
+    )
+
+
+def _notifications(users: dict[str, Any]) -> dict[str, int]:
+    """One notification per user, of an event outside any portfolio (so the outsider has one of their own too)."""
+    from django.utils import timezone
+
+    from collaboration.models import Event, Notification
+
+    event = Event.objects.create(
+        type="comment.created", occurred_at=timezone.now(), target_type="portal.user", target_id="0", payload={}
+    )
+    return {
+        role: Notification.objects.create(event=event, user=user, created_at=timezone.now()).pk
+        for role, user in users.items()
+    }
 
 
 @pytest.fixture(scope="package")

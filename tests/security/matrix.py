@@ -62,6 +62,10 @@ API_ENTRIES: dict[str, Entry] = {
     "api/v1/auth/logout-all/": api(SIGNED_IN, "personal", SIGNED_IN),
     "api/v1/tokens/": api(SIGNED_IN, "personal", SIGNED_IN),
     "api/v1/tokens/<pk>/": api(SIGNED_IN, "personal", SIGNED_IN),
+    "api/v1/notifications/": api(SIGNED_IN, "personal", SIGNED_IN),
+    "api/v1/notifications/<pk>/read/": api(SIGNED_IN, "personal", SIGNED_IN),
+    "api/v1/notifications/read-all/": api(SIGNED_IN, "personal", SIGNED_IN),
+    "api/v1/notification-preferences/": api(SIGNED_IN, "personal", SIGNED_IN),
     "api/v1/projects/": api(MANAGERS),
     "api/v1/projects/<pk>/": api(MANAGERS),
     "api/v1/projects/<pk>/resume/": api(SPONSOR),
@@ -151,9 +155,26 @@ API_ENTRIES: dict[str, Entry] = {
     "api/v1/gate-rules/": api(MANAGERS),
     "api/v1/gate-rules/<pk>/": api(MANAGERS),
     "api/v1/gate-rules/<pk>/deactivate/": api(MANAGERS),
+    # A portfolio's webhooks: its managers only. The list answers everyone, holding the portfolios one manages.
+    "api/v1/webhooks/": api(MANAGERS),
+    "api/v1/webhooks/<pk>/": api(MANAGERS, read=MANAGERS),
+    "api/v1/webhooks/<pk>/deliveries/": api(read=MANAGERS),
+    "api/v1/webhooks/<pk>/deliveries/<delivery_pk>/redeliver/": api(MANAGERS, read=MANAGERS),
+    "api/v1/webhooks/<pk>/ping/": api(MANAGERS, read=MANAGERS),
     "api/v1/gate-reviews/<int:review_pk>/evidence/": api(CONTRIBUTORS),
     "api/v1/gate-reviews/<int:review_pk>/evidence/<int:evidence_pk>/": api(CONTRIBUTORS),
     "api/v1/gate-reviews/<int:review_pk>/criteria/": api(),
+    # evidence asked of a person: the gate's Accountable (the sponsor here), the managers, the review's requester
+    "api/v1/gate-reviews/<int:review_pk>/evidence-requests/": api(MANAGERS | SPONSOR),
+    "api/v1/gate-reviews/<int:review_pk>/evidence-requests/<int:request_pk>/withdraw/": api(MANAGERS | SPONSOR),
+    "api/v1/inbox/": api(),  # one's own rows, of one's own portfolios only
+    # comments: every member who sees the project comments; the author edits (PATCH without a body is a 400 for
+    # anyone); the author (the PM here) or a manager deletes
+    "api/v1/gate-reviews/<int:review_pk>/comments/": api(MEMBERS),
+    "api/v1/projects/<int:project_pk>/charter/comments/": api(MEMBERS),
+    "api/v1/artifacts/<int:artifact_pk>/comments/": api(MEMBERS),
+    "api/v1/model-alerts/<int:alert_pk>/comments/": api(MEMBERS),
+    "api/v1/comments/<pk>/": api(MANAGERS),
     "api/v1/projects/<int:project_pk>/runs/": api(),
     "api/v1/metric-snapshots/": api(),
     "api/v1/metric-snapshots/<pk>/": api(),
@@ -179,6 +200,16 @@ PAGE_ENTRIES: dict[str, Entry] = {
     "account/tokens/": page(SIGNED_IN, SIGNED_IN, "personal"),
     "account/tokens/<pk>/revoke/": page(SIGNED_IN, SIGNED_IN, "personal", pk="tokens"),
     "account/sign-out-everywhere/": page(SIGNED_IN, SIGNED_IN, "personal"),
+    "notifications/": page(SIGNED_IN, SIGNED_IN, "personal"),
+    "notifications/read-all/": page(SIGNED_IN, SIGNED_IN, "personal"),
+    "notifications/<pk>/read/": page(SIGNED_IN, SIGNED_IN, "personal", pk="notifications"),
+    "account/notifications/": page(SIGNED_IN, SIGNED_IN, "personal"),
+    # comment threads (htmx fragments): members comment; the author (the PM here) edits, a manager deletes too
+    "comments/<str:kind>/<int:target_id>/": page(MEMBERS, kind="=gate_review", target_id="gate-reviews"),
+    "comments/<int:pk>/": page(pk="comments"),
+    "comments/<int:pk>/edit/": page(MEMBERS, pk="comments"),  # a POST without a body is a form error for anyone
+    "comments/<int:pk>/delete/": page(MANAGERS, pk="comments"),
+    "projects/<int:project_pk>/mentions/": page(project_pk="projects"),
     "projects/": page(),
     "projects/new/": page(MANAGERS | {"outsider"}, MANAGERS | {"outsider"}),  # the outsider manages elsewhere
     "projects/<int:pk>/": page(**PROJECT),
@@ -273,6 +304,11 @@ PAGE_ENTRIES: dict[str, Entry] = {
         CONTRIBUTORS, pk="gate-reviews", evidence_pk="evidence"
     ),
     "gate-reviews/<int:pk>/evidence/compare/": page(pk="gate-reviews"),
+    "gate-reviews/<int:pk>/evidence-requests/": page(MANAGERS | SPONSOR, pk="gate-reviews"),
+    "gate-reviews/<int:pk>/evidence-requests/<int:request_pk>/withdraw/": page(
+        MANAGERS | SPONSOR, pk="gate-reviews", request_pk="evidence-requests"
+    ),
+    "inbox/": page(),
     "portfolios/<int:pk>/gate-rules/": page(MANAGERS, pk="portfolios"),
     "gate-rules/<int:pk>/active/": page(MANAGERS, pk="gate-rules"),
 }
@@ -374,6 +410,7 @@ def personal_ids(world: SecurityWorld, role: str, side: str) -> dict[str, int | 
     if side == "other":
         owner = "outsider" if owner == "project_manager" else "project_manager"
     ids["tokens"] = world.tokens[owner]
+    ids["notifications"] = world.notifications[owner]
     return ids
 
 

@@ -3,8 +3,10 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lifecycle.audit_catalog import AuditKind, audit_entry
 from lifecycle.choices import RiskTier
 from lifecycle.models import AuditRecord, Project
 from portal.serializers import (
@@ -140,10 +142,33 @@ class ResumeSerializer(serializers.Serializer):
 
 class AuditRecordSerializer(serializers.ModelSerializer):
     actor = UserSummarySerializer(read_only=True, allow_null=True)
+    kind = serializers.SerializerMethodField(help_text="What the change is about (the history's `kind` filter).")
+    label = serializers.SerializerMethodField(
+        help_text='The action as it reads after the actor\'s name ("decided the gate"); an unknown action, its code.'
+    )
     before = serializers.JSONField(read_only=True, allow_null=True)
     after = serializers.JSONField(read_only=True, allow_null=True)
 
     class Meta:
         model = AuditRecord
-        fields = ("id", "at", "actor", "action", "target_type", "target_id", "before", "after", "reason")
+        fields = (
+            "id",
+            "at",
+            "actor",
+            "action",
+            "kind",
+            "label",
+            "target_type",
+            "target_id",
+            "before",
+            "after",
+            "reason",
+        )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=AuditKind.choices))
+    def get_kind(self, record: AuditRecord) -> str:
+        return str(audit_entry(record.action).kind)
+
+    def get_label(self, record: AuditRecord) -> str:
+        return audit_entry(record.action).label

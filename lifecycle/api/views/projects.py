@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -18,6 +19,7 @@ from lifecycle.api.serializers.projects import (
     ProjectUpdateSerializer,
     ResumeSerializer,
 )
+from lifecycle.audit_filters import ProjectHistoryFilterSet
 from lifecycle.filters import ProjectFilterSet
 from lifecycle.models import AuditRecord, Project
 from lifecycle.selectors import project_history, project_list
@@ -77,12 +79,21 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Portfolio
         return Response(self._reloaded(project))
 
 
-@extend_schema(tags=["projects"], responses={200: AuditRecordSerializer(many=True), **error_responses(404)})
+class ProjectHistoryFilterBackend(DjangoFilterBackend):
+    """The history's FilterSet offers the people of the view's project."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: QuerySet[AuditRecord], view: Any) -> dict[str, Any]:
+        return {**super().get_filterset_kwargs(request, queryset, view), "project": view.get_project()}
+
+
+@extend_schema(tags=["projects"], responses={200: AuditRecordSerializer(many=True), **error_responses(400, 404)})
 class ProjectHistoryViewSet(mixins.ListModelMixin, ProjectChildViewSet):
-    """The project's audit trail, newest first."""
+    """The project's audit trail, newest first, filtered like the history page (kind, actor, since, until)."""
 
     serializer_class = AuditRecordSerializer
     queryset = AuditRecord.objects.all()
+    filter_backends = [ProjectHistoryFilterBackend]
+    filterset_class = ProjectHistoryFilterSet
 
     def get_base_queryset(self) -> QuerySet[AuditRecord]:
         return project_history(self.get_project())

@@ -5,9 +5,10 @@ from typing import Any
 from rest_framework import serializers
 
 from lifecycle.choices import Phase
-from metrics.evidence.choices import EvidenceKind, GateRuleKind
+from metrics.evidence.choices import EvidenceKind, EvidenceRequestStatus, GateRuleKind
 from metrics.evidence.models import GateRule
 from metrics.evidence.rules import Outcome
+from metrics.evidence.services.locking import NOTE_MAX
 from metrics.evidence.services.rules import DESCRIPTION_MAX, KEY_MAX, rule_label_of
 from metrics.mirror.choices import Comparator
 from metrics.mirror.models import MlflowRun
@@ -94,7 +95,7 @@ class EvidenceAttachSerializer(serializers.Serializer):
     run_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     model_name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         by_run = bool(attrs["run_id"].strip())
@@ -158,3 +159,27 @@ class GateRuleUpdateSerializer(serializers.Serializer):
     alias = serializers.CharField(max_length=KEY_MAX, required=False, allow_blank=True)
     description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+
+
+class EvidenceRequestSerializer(serializers.Serializer):
+    """Evidence asked of a person on a review: open until they attach evidence to it (fulfilled) or it is
+    withdrawn."""
+
+    id = serializers.IntegerField(read_only=True)
+    review = serializers.IntegerField(source="review_id", read_only=True)
+    asked = UserSummarySerializer(read_only=True)
+    requested_by = UserSummarySerializer(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=EvidenceRequestStatus.choices, read_only=True)
+    closed_by = UserSummarySerializer(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class EvidenceRequestCreateSerializer(serializers.Serializer):
+    asked = id_field(help_text="The person asked: a member of the portfolio who can attach evidence.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
+
+
+class EvidenceRequestWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,6 +24,9 @@ from lifecycle.models import GateReview, Project
 from metrics.evidence.api.serializers import (
     CriteriaSerializer,
     EvidenceAttachSerializer,
+    EvidenceRequestCreateSerializer,
+    EvidenceRequestSerializer,
+    EvidenceRequestWithdrawSerializer,
     EvidenceSerializer,
     GateRuleSerializer,
     GateRuleUpdateSerializer,
@@ -30,17 +34,19 @@ from metrics.evidence.api.serializers import (
     RunSerializer,
 )
 from metrics.evidence.filters import GateRuleFilterSet
-from metrics.evidence.models import GateEvidence, GateRule
+from metrics.evidence.models import EvidenceRequest, GateEvidence, GateRule
 from metrics.evidence.rules import not_passed
 from metrics.evidence.run_search import KEY_MAX, MAX_FILTERS, run_query_checked, runs_search
+from metrics.evidence.services import requests as request_services
 from metrics.evidence.services import reviews as evidence_services
 from metrics.evidence.services import rules as rule_services
 from metrics.mirror.models import MlflowRun
 from portal.api_exceptions import error_responses
 from portal.exceptions import ValidationFailed
 from portal.filters import SEARCH_MAX
+from portal.models import User
 from portfolio.api.base import PortfolioScopedViewSet
-from portfolio.models import Portfolio
+from portfolio.models import Membership, Portfolio
 
 # What metrics.evidence.run_search reads, as patterns: a key (at most KEY_MAX characters), an operator, a finite number;
 # a non-blank key, "=", any value.
@@ -48,6 +54,9 @@ METRIC_FILTER_PATTERN = rf"^[^<>=\s][^<>=]{{0,{KEY_MAX - 1}}}(>=|<=|>|<|=)-?[0-9
 PAIR_FILTER_PATTERN = rf"^[^=\s][^=]{{0,{KEY_MAX - 1}}}=.*$"
 REVIEW_PK = OpenApiParameter("review_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The gate review's id.")
 EVIDENCE_PK = OpenApiParameter("evidence_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The evidence id.")
+REQUEST_PK = OpenApiParameter(
+    "request_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The evidence request's id."
+)
 RUN_FILTERS = [
     OpenApiParameter(
         "q",
@@ -168,6 +177,62 @@ class ReviewEvidenceViewSet(ReviewChildViewSet):
         evidence = get_object_or_404(self.get_queryset(), pk=evidence_pk, review=self.get_review())
         evidence_services.evidence_detach(actor=request.user, evidence=evidence)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["gate evidence"], parameters=[REVIEW_PK])
+class ReviewEvidenceRequestViewSet(ReviewChildViewSet):
+    """Evidence asked of people on a review. Asked by the gate's Accountable, the project's managers or the review's
+    requester; fulfilled when the asked person attaches evidence to the review; withdrawn by those who may ask."""
+
+    queryset = EvidenceRequest.objects.select_related("asked", "requested_by", "closed_by").order_by(
+        "requested_at", "pk"
+    )
+    serializer_class = EvidenceRequestSerializer
+    pagination_class = PageNumberPagination  # type: ignore[assignment]  # a list like the others (ReviewChildViewSet answers single objects)
+
+    def get_base_queryset(self) -> QuerySet[EvidenceRequest]:
+        return self.queryset.filter(review=self.get_review())  # type: ignore[union-attr]
+
+    @extend_schema(
+        responses={200: EvidenceRequestSerializer(many=True), **error_responses(404)},
+        summary="Evidence asked on the review, oldest first (open, fulfilled and withdrawn)",
+    )
+    def list(self, request: Request, review_pk: Any = None) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(EvidenceRequestSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=EvidenceRequestCreateSerializer,
+        responses={201: EvidenceRequestSerializer, **error_responses(400, 403, 404, 409)},
+        summary="Ask a person for evidence on the open review (it shows in their inbox)",
+    )
+    def create(self, request: Request, review_pk: Any = None) -> Response:
+        given = EvidenceRequestCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        review = self.get_review()
+        members = Membership.objects.filter(portfolio_id=review.project.portfolio_id).values("user_id")
+        asked = User.objects.filter(pk__in=members, pk=given.validated_data["asked"]).first()
+        if asked is None:
+            raise ValidationFailed("No such member of the review's portfolio.", details={"asked": "Unknown."})
+        created = request_services.evidence_request(
+            actor=request.user, review=review, asked=asked, note=given.validated_data["note"]
+        )
+        return Response(EvidenceRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[REQUEST_PK],
+        request=EvidenceRequestWithdrawSerializer,
+        responses={200: EvidenceRequestSerializer, **error_responses(400, 403, 404, 409)},
+        summary="Withdraw an open request (it leaves the asked person's inbox)",
+    )
+    def withdraw(self, request: Request, review_pk: Any = None, request_pk: Any = None) -> Response:
+        asked = get_object_or_404(self.get_queryset(), pk=request_pk)
+        given = EvidenceRequestWithdrawSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        withdrawn = request_services.evidence_request_withdraw(
+            actor=request.user, request=asked, reason=given.validated_data["reason"]
+        )
+        return Response(EvidenceRequestSerializer(withdrawn).data)
 
 
 @extend_schema(tags=["gate evidence"], parameters=[REVIEW_PK])

@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from lifecycle.models import GateReview
-from metrics.evidence.models import GateEvidence
+from metrics.evidence.choices import EvidenceRequestStatus
+from metrics.evidence.models import EvidenceRequest, GateEvidence
 from metrics.evidence.rules import RuleResult, evaluate_all
 from metrics.evidence.services import rules as rule_services
 from metrics.evidence.services.reviews import evidence_label, facts_of, live_snapshot, review_evidence
@@ -22,6 +25,7 @@ from metrics.evidence.services.reviews import evidence_label, facts_of, live_sna
 class DecisionEvidence:
     """What ``gate_decide`` freezes: each row's snapshot as of now and the rule results on them."""
 
+    review: GateReview
     rows: list[tuple[GateEvidence, dict[str, Any]]]
     results: list[RuleResult]
 
@@ -47,15 +51,19 @@ def evidence_for_decision(review: GateReview) -> DecisionEvidence:
     rows = [(item, live_snapshot(item)) for item in review_evidence(review)]
     runs, versions = facts_of(rows)
     return DecisionEvidence(
-        rows=rows, results=evaluate_all(rule_services.rule_specs_for_review(review), runs, versions)
+        review=review, rows=rows, results=evaluate_all(rule_services.rule_specs_for_review(review), runs, versions)
     )
 
 
 def evidence_freeze(decision: DecisionEvidence) -> None:
-    """Write every row's decision_snapshot (inside gate_decide's transaction)."""
+    """Write every row's decision_snapshot and close what was still asked (inside gate_decide's transaction):
+    evidence asked for a decided review can no longer be given, so nobody owes it any more."""
     for item, snapshot in decision.rows:
         item.decision_snapshot = snapshot
     GateEvidence.objects.bulk_update([item for item, _ in decision.rows], ["decision_snapshot"])
+    EvidenceRequest.objects.filter(review=decision.review, status=EvidenceRequestStatus.OPEN).update(
+        status=EvidenceRequestStatus.DECIDED, closed_at=timezone.now()
+    )
 
 
 def failing_labels(results: Sequence[RuleResult]) -> list[str]:

@@ -31,12 +31,18 @@ from metrics.evidence.rules import (
     version_facts,
 )
 from metrics.evidence.services import rules as rule_services
+from metrics.evidence.services.locking import clean_note, review_lock
+from metrics.evidence.services.requests import (
+    can_request_evidence,
+    evidence_request_candidates,
+    evidence_requests_fulfil,
+    review_evidence_requests,
+)
 from metrics.mirror.models import ExperimentLink, MlflowRun, ModelVersionMirror, RegisteredModelLink
 from metrics.snapshots.detail import iso_or_none
 from portal.exceptions import NotAllowed, TransitionNotAllowed, ValidationFailed
 from portfolio.access import can_attach_evidence
 
-NOTE_MAX = 2000
 # Tags MLflow writes itself (source, user, git commit...): not what a reviewer compares.
 SYSTEM_TAG_PREFIX = "mlflow."
 
@@ -249,22 +255,13 @@ def snapshot_changes(evidence_id: int, frozen: Mapping[str, Any], live: Mapping[
 
 
 def _lock_open_review(actor: Any, review: GateReview, verb: str) -> GateReview:
-    """Lock project then review (gate_decide's order); refuse unless the actor may contribute and it is open."""
-    project = Project.objects.select_for_update().get(pk=review.project_id)
-    locked = GateReview.objects.select_for_update().get(pk=review.pk)
-    locked.project = project
-    if not can_attach_evidence(actor, project):
+    """Lock project then review; refuse unless the actor may contribute and it is open."""
+    locked = review_lock(review)
+    if not can_attach_evidence(actor, locked.project):
         raise NotAllowed(f"Only the project's managers and contributors (data scientists first) {verb} evidence.")
     if not locked.is_open:
         raise TransitionNotAllowed("This review is decided; its evidence is frozen.")
     return locked
-
-
-def _clean_note(note: str) -> str:
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationFailed(f"A note has at most {NOTE_MAX} characters.", details={"note": "Too long."})
-    return note
 
 
 def _create(review: GateReview, actor: Any, **fields: Any) -> GateEvidence:
@@ -276,6 +273,7 @@ def _create(review: GateReview, actor: Any, **fields: Any) -> GateEvidence:
 
 
 def _audit_attach(actor: Any, review: GateReview, evidence: GateEvidence) -> None:
+    """The attach's audit record; the evidence also fulfils what was asked of the actor on this review."""
     audit_write(
         actor=actor,
         action="gate.evidence_attach",
@@ -284,13 +282,14 @@ def _audit_attach(actor: Any, review: GateReview, evidence: GateEvidence) -> Non
         after={"evidence_id": evidence.pk, "kind": evidence.kind, "snapshot": evidence.snapshot},
         reason=evidence.note,
     )
+    evidence_requests_fulfil(actor=actor, review=review)
 
 
 @transaction.atomic
 def evidence_attach_run(*, actor: Any, review: GateReview, run_id: str, note: str = "") -> GateEvidence:
     """Attach a mirrored run of one of the project's linked experiments, with a snapshot of it."""
     review = _lock_open_review(actor, review, "attach")
-    note = _clean_note(note)
+    note = clean_note(note)
     run = runs_linked_to(review.project).select_related("server").filter(run_id=(run_id or "").strip()).first()
     if run is None:
         raise ValidationFailed(
@@ -310,7 +309,7 @@ def evidence_attach_model_version(
 ) -> GateEvidence:
     """Attach a mirrored version of one of the project's linked registered models."""
     review = _lock_open_review(actor, review, "attach")
-    note = _clean_note(note)
+    note = clean_note(note)
     mirror = (
         versions_linked_to(review.project)
         .select_related("server")
@@ -355,8 +354,12 @@ def evidence_detach(*, actor: Any, evidence: GateEvidence, reason: str = "") -> 
 def review_evidence_context(user: Any, review: GateReview) -> dict[str, Any]:
     """What a gate review's detail and decide pages show of its MLflow evidence and automated criteria."""
     state = review_evidence_state(review)
+    can_ask = review.is_open and can_request_evidence(user, review)
     return {
         "state": state,
         "failing_rules": not_passed(state.results),
         "can_attach": review.is_open and can_attach_evidence(user, review.project),
+        "evidence_requests": list(review_evidence_requests(review)),
+        "can_request_evidence": can_ask,
+        "evidence_request_candidates": list(evidence_request_candidates(review)) if can_ask else [],
     }

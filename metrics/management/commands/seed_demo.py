@@ -60,6 +60,8 @@ class Command(BaseCommand):
             added = metrics_demo_seed(org.team, today, SEED)
             mlflow = self._seed_mlflow(mlflow_uri)
         call_command("compute_metrics", stdout=io.StringIO())
+        # The top layer's part (notifications, inbox), by name: metrics does not import collaboration.
+        call_command("seed_collaboration_demo", stdout=self.stdout)
         self.stdout.write(
             f"Demo data: {created} project(s) created, {existing} already there; metrics inputs for "
             f"{added['projects']} project(s), {added['teams']} team(s), {added['products']} product(s); "

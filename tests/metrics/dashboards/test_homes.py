@@ -4,6 +4,7 @@ reviews awaiting evidence, empty states, scoping, and a query count that does no
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -93,7 +94,7 @@ def test_homes_need_a_sign_in(client, db, name) -> None:
 def test_manager_home_empty_state(client, people) -> None:
     page = as_user(client, people["pm"]).get(reverse("home-manager")).content.decode()
 
-    assert 'data-empty="projects"' in page and 'data-empty="pending"' in page
+    assert 'data-empty="projects"' in page and 'data-empty="reports"' in page and 'data-empty="waiting"' in page
     assert "You own no open project" in page and "Nothing waits for you" in page
 
 
@@ -145,44 +146,51 @@ def manager_world(people, portfolio):
     }  # fmt: skip
 
 
-def test_manager_home_lists_projects_and_every_kind_of_pending_action(client, people, manager_world) -> None:
+def inbox_card_rows(page: str) -> list[str]:
+    return re.findall(r'data-inbox-row="([^"]+)"', page)
+
+
+def test_manager_home_shows_what_they_owe_first_then_their_projects_and_reports_due(
+    client, people, manager_world
+) -> None:
     w = manager_world
     response = as_user(client, people["pm"]).get(reverse("home-manager"))
     home = response.context["home"]
 
     assert [project.code for project in home.projects] == ["AML-001", "AML-002"]
-    assert home.votes_awaited == [w["vote"]]
-    assert home.decisions_awaited == [w["decide"]]
-    assert home.overdue_conditions == [w["overdue"]]
-    assert home.open_alerts == [w["alert"]]
     assert [project.code for project in home.reports_due] == ["AML-001"]
-    assert home.pending_count == 5
     page = response.content.decode()
-    for action in ("decide", "vote", "condition", "alert", "status-report"):
-        assert f'data-action="{action}"' in page
-    assert reverse("gate-review-detail", args=[w["vote"].pk]) in page
+    assert page.index('data-testid="waiting-card"') < page.index('id="reports-title"')
+    # the inbox card: a vote, a decision, three open actions (two overdue first), an alert; the first five shown
+    assert 'data-testid="waiting-total">6<' in page
+    rows = inbox_card_rows(page)
+    assert len(rows) == 5 and rows[:2] == sorted(
+        [f"action-{w['overdue'].pk}", f"action-{GateAction.objects.get(description='Rework').pk}"]
+    )
+    assert f"decision-{w['decide'].pk}" in rows and f"vote-{w['vote'].pk}" in rows
+    assert 'data-action="status-report"' in page
     assert "AIR-001" not in page
 
 
 def test_manager_home_forgets_what_is_done(client, people, manager_world) -> None:
     w, pm = manager_world, people["pm"]
     GateVote.objects.create(review=w["vote"], voter=pm, vote=GateDecision.GO, voted_at=timezone.now())
-    w["overdue"].completed_at = timezone.now()
-    w["overdue"].save()
+    GateAction.objects.filter(review__project__portfolio=w["first"].portfolio).update(completed_at=timezone.now())
     ModelAlert.objects.filter(pk=w["alert"].pk).update(state=AlertState.RESOLVED, resolved_at=timezone.now())
     StatusReport.objects.create(project=w["first"], as_of=TODAY, cost_rag="green", overall_rag="green", author=pm)
     GateReview.objects.filter(pk=w["decide"].pk).update(status=GateReviewStatus.DECIDED, decision=GateDecision.GO)
 
-    home = as_user(client, pm).get(reverse("home-manager")).context["home"]
+    response = as_user(client, pm).get(reverse("home-manager"))
 
-    assert (home.votes_awaited, home.decisions_awaited, home.overdue_conditions, home.open_alerts) == ([], [], [], [])
-    assert home.reports_due == []
+    assert response.context["home"].reports_due == []
+    assert inbox_card_rows(response.content.decode()) == []
 
 
 def test_a_consulted_data_scientist_sees_the_vote_on_the_manager_page_too(client, people, manager_world) -> None:
-    home = as_user(client, people["ds"]).get(reverse("home-manager")).context["home"]
+    response = as_user(client, people["ds"]).get(reverse("home-manager"))
 
-    assert (home.projects, home.votes_awaited) == ([], [manager_world["vote"]])
+    assert response.context["home"].projects == []
+    assert inbox_card_rows(response.content.decode()) == [f"vote-{manager_world['vote'].pk}"]
 
 
 # --- the data scientist's home --------------------------------------------------------------------------------
@@ -265,13 +273,14 @@ def build_projects(portfolio, people, numbers: range) -> None:
 
 
 def queries_of(client, user, name: str) -> tuple[int, int]:
+    """(queries, rows listed): inbox rows owed (the card's total), status reports due, reviews awaiting evidence."""
     client.force_login(user)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse(name))
     assert response.status_code == 200
-    return len(captured), response.content.decode().count("data-action=") + response.content.decode().count(
-        "data-review="
-    )
+    page = response.content.decode()
+    owed = re.search(r'data-testid="waiting-total">(\d+)<', page)
+    return len(captured), int(owed.group(1)) + page.count('data-action="status-report"') + page.count("data-review=")
 
 
 def test_home_pages_use_the_same_queries_for_5_and_50_projects(client, people, portfolio) -> None:
@@ -284,7 +293,7 @@ def test_home_pages_use_the_same_queries_for_5_and_50_projects(client, people, p
     evidence_large, evidence_rows_large = queries_of(client, people["ds"], "home-evidence")
 
     assert (manager_rows_small, manager_rows_large) == (5 * 4, 50 * 4)  # vote, condition, alert, status report
-    assert (evidence_rows_small, evidence_rows_large) == (5, 50)
+    assert (evidence_rows_small, evidence_rows_large) == (5, 50)  # the reviews awaiting evidence; ds owes nothing
     assert manager_large == manager_small
     assert evidence_large == evidence_small
 

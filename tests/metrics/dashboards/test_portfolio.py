@@ -206,7 +206,8 @@ def test_same_number_of_queries_for_5_and_50_projects(client, portfolio, people)
     assert re.search(r'data-kpi="projects">50<', client.get(URL, {"business_unit": unit.pk}).content.decode())
     fifty = (_count_queries(client), _count_queries(client, business_unit=unit.pk))
     assert five == fifty
-    assert fifty[0] < 15 and fifty[1] < 45  # and they stay small
+    # and they stay small (6 of them the executive's inbox: the card's one query per kind, the navigation's count)
+    assert fifty[0] < 20 and fifty[1] < 45
 
 
 @pytest.mark.django_db

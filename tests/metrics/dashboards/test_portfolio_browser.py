@@ -47,7 +47,9 @@ def test_each_status_bar_opens_the_list_of_exactly_its_projects(login, portfolio
             page.goto(dashboard)
             page.wait_for_function("document.querySelector('[data-chart=\"status\"]').dataset.drawn === '1'")
         # Plotly's drag layer lies over the bars: click where the bar is, as a person does.
-        box = page.locator("[data-chart='status'] .bars .point path").nth(index).bounding_box()
+        bar = page.locator("[data-chart='status'] .bars .point path").nth(index)
+        bar.scroll_into_view_if_needed()  # below the "Waiting for you" card, the chart may start under the fold
+        box = bar.bounding_box()
         assert box is not None
         with page.expect_navigation():
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
